@@ -1,1 +1,18 @@
-//! k8s-spec: a re-implementation of `jupyter-k8s-spec` (gateway-provisioners 0.5.0).
+//! k8s-spec: a re-implementation of `jupyter-k8s-spec` (gateway-provisioners 0.5.0), the
+//! command that writes Jupyter kernel specifications for kernels running as Kubernetes pods.
+
+pub mod app;
+pub mod assets;
+pub mod cli;
+pub mod config_file;
+pub mod help;
+pub mod install;
+pub mod kernel_json;
+pub mod log;
+pub mod options;
+pub mod paths;
+pub mod pyrepr;
+pub mod settings;
+pub mod similar;
+pub mod sys;
+pub mod variant;

@@ -1,0 +1,186 @@
+//! The command, top to bottom: parse the command line -> resolve settings (defaults,
+//! environment, config files, command line) -> choose the kernel variant -> render kernel.json
+//! -> install atomically. Returns the exit status.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{self, Command, InstallArgs, UsageError};
+use crate::log::Logger;
+use crate::paths::{self, Location, PathEnv};
+use crate::settings::{self, BadConfig, Inputs, Settings};
+use crate::{assets, config_file, help, install, kernel_json, variant};
+
+pub fn run(args: &[String]) -> i32 {
+    match cli::parse(args) {
+        Err(e) => usage_error(&e),
+        Ok(Command::DispatcherHelp { all }) => {
+            print(&if all { help::dispatcher_help_all() } else { help::dispatcher_help() }, 0)
+        }
+        Ok(Command::Version) => print(&format!("{}\n", env!("CARGO_PKG_VERSION")), 0),
+        Ok(Command::NoSubcommand { warnings }) => {
+            for w in warnings {
+                eprintln!("[K8sProvisionerApp] WARNING | {w}");
+            }
+            print(&help::no_subcommand(), 1)
+        }
+        Ok(Command::InstallHelp { all }) => {
+            let ctx = help_context(&PathEnv::from_process());
+            print(&if all { help::install_help_all(&ctx) } else { help::install_help(&ctx) }, 0)
+        }
+        Ok(Command::Completions { shell }) => {
+            eprintln!("error: shell completions are not available yet ({shell})");
+            1
+        }
+        Ok(Command::Man) => {
+            eprintln!("error: the manual page is not available yet");
+            1
+        }
+        Ok(Command::Install(args)) => match install_command(&args) {
+            Ok(()) => 0,
+            Err(code) => code,
+        },
+    }
+}
+
+fn print(text: &str, code: i32) -> i32 {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    code
+}
+
+fn usage_error(e: &UsageError) -> i32 {
+    let usage = if e.install {
+        help::usage(std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()))
+    } else {
+        "usage: jupyter-k8s-spec [-h] [extra_args ...]\n".to_string()
+    };
+    eprintln!("{usage}jupyter-k8s-spec: error: {}", e.message);
+    2
+}
+
+fn help_context(env: &PathEnv) -> help::HelpContext {
+    help::HelpContext {
+        sys_prefix: env.sys_prefix.to_string_lossy().into_owned(),
+        spark_home: env.vars.get("SPARK_HOME").cloned(),
+    }
+}
+
+/// Runs `install`; on failure the error has been reported and the exit status is returned.
+fn install_command(args: &InstallArgs) -> Result<(), i32> {
+    let env = PathEnv::from_process();
+    let getter = |k: &str| env.vars.get(k).cloned();
+    let sys_prefix = env.sys_prefix.to_string_lossy().into_owned();
+    let home = env.vars.get("HOME").cloned();
+    let inputs = Inputs { env: &getter, sys_prefix: &sys_prefix, home: home.as_deref() };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+
+    // The command line alone first: its errors come before any file is read, and it names
+    // the explicit config file.
+    let (cli_settings, notes) = resolve_or_report(args, &[], &inputs)?;
+    let config_path = paths::jupyter_config_path(&env);
+    let explicit = cli_config_file(&cli_settings);
+    let loaded = match config_file::load(&config_path, explicit.as_deref(), &cwd) {
+        Ok(l) => l,
+        Err(e) => {
+            Logger::new(cli_settings.log_level).error(&e.to_string());
+            return Err(1);
+        }
+    };
+    let (s, _) = resolve_or_report(args, &loaded.entries, &inputs)?;
+    let log = Logger::new(s.log_level);
+
+    for line in &notes.unrecognized_aliases {
+        log.warn(line);
+    }
+    let repeat_unknown = || notes.unknown_traits.iter().for_each(|l| log.warn(l));
+    repeat_unknown();
+    log.debug(&format!("Searching {} for config files", paths::python_list_repr(&config_path)));
+    for line in &loaded.debug {
+        log.debug(line);
+    }
+    for line in &loaded.warnings {
+        log.warn(line);
+    }
+    // The reference reports unknown options once per configuration pass: four in all.
+    (0..3).for_each(|_| repeat_unknown());
+
+    if s.user && !s.prefix.is_empty() {
+        log.error("Can't specify both user and prefix. Please choose one or the other.");
+        return Err(1);
+    }
+    let plan = match variant::plan(&s) {
+        Ok(p) => p,
+        Err(e) => {
+            log.error(&e);
+            return Err(1);
+        }
+    };
+    for w in &plan.warnings {
+        log.warn(w);
+    }
+
+    let name = plan.kernel_name.to_lowercase();
+    if let Err(e) = install::check_kernel_name(&name) {
+        log.error(&e);
+        return Err(1);
+    }
+    let location = if s.user {
+        Location::User
+    } else if !s.prefix.is_empty() {
+        Location::Prefix(PathBuf::from(&s.prefix))
+    } else {
+        Location::System
+    };
+    let kernels = paths::kernels_dir(&env, &location, &cwd);
+    let dest = kernels.join(&name);
+    let shown = dest.to_string_lossy().into_owned();
+    if dest.join("kernel.json").exists() && !s.replace {
+        eprintln!("A kernel specification exists at '{shown}' and '--replace' has not been specified.  Terminating.");
+        return Err(1);
+    }
+
+    log.info(&format!("Installing kernel specification for '{}'", plan.display_name));
+    log.debug(&format!("Installing kernelspec in {shown}"));
+    let search = paths::kernel_dirs(&env);
+    if !search.iter().any(|d| same_dir(d, &kernels)) {
+        log.warn(&format!(
+            "Installing to {}, which is not in {}. The kernelspec may not be found.",
+            kernels.display(),
+            paths::python_list_repr(&search)
+        ));
+    }
+    let document = kernel_json::document(&plan, &s, &shown);
+    let text = kernel_json::to_python_json(&document);
+    let files = assets::files(plan.variant);
+    let on_replace = || log.info(&format!("Removing existing kernelspec in {shown}"));
+    if let Err(e) = install::install(&dest, &files, &text, &on_replace) {
+        log.error(&e.to_string());
+        return Err(1);
+    }
+    log.info(&format!("Installed kernelspec {name} in {shown}"));
+    log.debug(&format!("Finalizing kernel json file for kernel: '{}'", plan.display_name));
+    Ok(())
+}
+
+/// jupyter_client compares the directories as strings.
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a.as_os_str() == b.as_os_str()
+}
+
+fn resolve_or_report(
+    args: &InstallArgs,
+    files: &[config_file::ConfigEntry],
+    inputs: &Inputs,
+) -> Result<(Settings, settings::Notes), i32> {
+    settings::resolve(args, files, inputs).map_err(|BadConfig(detail)| {
+        Logger::new(20).critical(&format!("Bad config encountered during initialization: {detail}"));
+        1
+    })
+}
+
+/// The `--config` value given on the command line, if any.
+fn cli_config_file(s: &Settings) -> Option<PathBuf> {
+    Some(PathBuf::from(&s.config_file)).filter(|f| !f.as_os_str().is_empty())
+}
