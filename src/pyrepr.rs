@@ -3,34 +3,8 @@
 
 /// `repr(s)` for a Python `str`.
 pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if !is_printable(c) => {
-                let n = c as u32;
-                if n <= 0xff {
-                    out.push_str(&format!("\\x{n:02x}"));
-                } else if n <= 0xffff {
-                    out.push_str(&format!("\\u{n:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{n:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
+    let cps: Vec<u32> = s.chars().map(u32::from).collect();
+    code_points_repr(&cps)
 }
 
 /// `repr(list_of_str)`.
@@ -39,20 +13,68 @@ pub fn list_repr<S: AsRef<str>>(items: &[S]) -> String {
     format!("[{}]", inner.join(", "))
 }
 
-/// An approximation of `str.isprintable()` for one character: control, format and separator
-/// characters other than the ASCII space are escaped by `repr`.
-fn is_printable(c: char) -> bool {
-    let n = c as u32;
-    if c == ' ' {
-        return true;
+/// `repr()` of a Python `str` given as code points, which may include lone surrogates (how
+/// Python sees undecodable bytes in a path).
+pub fn code_points_repr(cps: &[u32]) -> String {
+    let has = |q: char| cps.contains(&u32::from(q));
+    let quote = if has('\'') && !has('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(cps.len() + 2);
+    out.push(quote);
+    for &c in cps {
+        match char::from_u32(c) {
+            Some(ch) if ch == quote || ch == '\\' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            Some('\t') => out.push_str("\\t"),
+            Some('\n') => out.push_str("\\n"),
+            Some('\r') => out.push_str("\\r"),
+            Some(ch) if is_printable(c) => out.push(ch),
+            _ if c < 0x100 => out.push_str(&format!("\\x{c:02x}")),
+            _ if c < 0x10000 => out.push_str(&format!("\\u{c:04x}")),
+            _ => out.push_str(&format!("\\U{c:08x}")),
+        }
     }
-    if c.is_control() {
-        return false;
-    }
-    !matches!(n,
-        0xa0 | 0xad | 0x1680 | 0x180e | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x2064
-        | 0x2066..=0x206f | 0x3000 | 0xd800..=0xdfff | 0xe000..=0xf8ff | 0xfeff | 0xfff9..=0xfffb
-        | 0xf0000..=0x10ffff)
+    out.push(quote);
+    out
+}
+
+/// `str.isprintable()` of CPython 3.11 (Unicode 14) for every assigned code point, the
+/// noncharacters and the large blocks still unassigned in Unicode 15.1; other unassigned code
+/// points are treated as printable (Python escapes them, depending on its Unicode version).
+pub fn is_printable(c: u32) -> bool {
+    const NOT_PRINTABLE: &[(u32, u32)] = &[
+        (0x0, 0x1f),
+        (0x7f, 0xa0),
+        (0xad, 0xad),
+        (0x600, 0x605),
+        (0x61c, 0x61c),
+        (0x6dd, 0x6dd),
+        (0x70f, 0x70f),
+        (0x890, 0x891),
+        (0x8e2, 0x8e2),
+        (0x1680, 0x1680),
+        (0x180e, 0x180e),
+        (0x2000, 0x200f),
+        (0x2028, 0x202f),
+        (0x205f, 0x2064),
+        (0x2066, 0x206f),
+        (0x3000, 0x3000),
+        (0xd800, 0xf8ff),
+        (0xfdd0, 0xfdef),
+        (0xfeff, 0xfeff),
+        (0xfff9, 0xfffb),
+        (0x110bd, 0x110bd),
+        (0x110cd, 0x110cd),
+        (0x13430, 0x13438),
+        (0x1bca0, 0x1bca3),
+        (0x1d173, 0x1d17a),
+        (0x323b0, 0xdffff), // unassigned up to Unicode 15.1
+        (0xe0001, 0xe0001),
+        (0xe0020, 0xe00ff),
+        (0xe01f0, 0x10ffff),
+    ];
+    c & 0xfffe != 0xfffe && !NOT_PRINTABLE.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
 }
 
 #[cfg(test)]
@@ -72,11 +94,13 @@ mod tests {
             ("nb\u{a0}sp", "'nb\\xa0sp'"),
             ("zw\u{200b}", "'zw\\u200b'"),
             ("", "''"),
+            ("\u{110bd}\u{fdd0}\u{1f600}", "'\\U000110bd\\ufdd0\u{1f600}'"),
         ];
         for (input, want) in cases {
             assert_eq!(str_repr(input), want, "{input:?}");
         }
         assert_eq!(list_repr(&["a", "b"]), "['a', 'b']");
         assert_eq!(list_repr::<&str>(&[]), "[]");
+        assert_eq!(code_points_repr(&[0x61, 0xdcff]), "'a\\udcff'");
     }
 }
