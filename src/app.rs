@@ -51,11 +51,9 @@ fn print(text: &str, code: i32) -> i32 {
 }
 
 fn usage_error(e: &UsageError) -> i32 {
-    let usage = if e.install {
-        help::usage(std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()))
-    } else {
-        "usage: jupyter-k8s-spec [-h] [extra_args ...]\n".to_string()
-    };
+    // argparse wraps its usage block to COLUMNS, else the terminal's width, else 80.
+    let columns = help::columns_from_env(std::env::var("COLUMNS").ok().as_deref()).or_else(crate::sys::stdout_columns);
+    let usage = if e.install { help::usage(columns) } else { help::dispatcher_usage(columns) };
     eprintln!("{usage}jupyter-k8s-spec: error: {}", e.message);
     2
 }
@@ -97,11 +95,11 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     let repeat_unknown = || notes.unknown_traits.iter().for_each(|l| log.warn(l));
     repeat_unknown();
     log.debug(&format!("Searching {} for config files", paths::python_list_repr(&config_path)));
-    for line in &loaded.debug {
-        log.debug(line);
-    }
-    for line in &loaded.warnings {
-        log.warn(line);
+    for line in &loaded.log {
+        match line {
+            config_file::LogLine::Debug(m) => log.debug(m),
+            config_file::LogLine::Warning(m) => log.warn(m),
+        }
     }
     // The reference reports unknown options once per configuration pass: four in all.
     (0..3).for_each(|_| repeat_unknown());
