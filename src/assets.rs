@@ -1,5 +1,6 @@
 //! The files a kernelspec carries besides kernel.json, embedded at build time from
-//! `templates/` and `assets/`, with the modes they are installed with.
+//! `templates/` (as `build.rs` prepared them, shared parts pasted in) and `assets/`, with the
+//! modes they are installed with.
 
 use crate::variant::{Language, Variant};
 
@@ -17,19 +18,26 @@ macro_rules! embed {
     };
 }
 
+/// A file from `templates/`, after `build.rs` has expanded its includes.
+macro_rules! template {
+    ($path:literal, $src:literal, $mode:literal) => {
+        File { path: $path, bytes: include_bytes!(concat!(env!("OUT_DIR"), "/templates/", $src)), mode: $mode }
+    };
+}
+
 const LAUNCH_KUBERNETES: File =
-    embed!("scripts/launch_kubernetes.py", "templates/kubernetes/scripts/launch_kubernetes.py", 0o644);
-const KERNEL_POD: File = embed!("scripts/kernel-pod.yaml.j2", "templates/kubernetes/scripts/kernel-pod.yaml.j2", 0o644);
+    template!("scripts/launch_kubernetes.py", "kubernetes/scripts/launch_kubernetes.py", 0o644);
+const KERNEL_POD: File = template!("scripts/kernel-pod.yaml.j2", "kubernetes/scripts/kernel-pod.yaml.j2", 0o644);
 const LAUNCH_CUSTOM_RESOURCE: File =
-    embed!("scripts/launch_custom_resource.py", "templates/operators/scripts/launch_custom_resource.py", 0o644);
-const SPARK_APPLICATION: File = embed!(
+    template!("scripts/launch_custom_resource.py", "operators/scripts/launch_custom_resource.py", 0o644);
+const SPARK_APPLICATION: File = template!(
     "scripts/sparkoperator.k8s.io-v1beta2.yaml.j2",
-    "templates/operators/scripts/sparkoperator.k8s.io-v1beta2.yaml.j2",
+    "operators/scripts/sparkoperator.k8s.io-v1beta2.yaml.j2",
     0o644
 );
-const RUN_PYTHON: File = embed!("bin/run.sh", "templates/spark/python/bin/run.sh", 0o755);
-const RUN_R: File = embed!("bin/run.sh", "templates/spark/r/bin/run.sh", 0o755);
-const RUN_SCALA: File = embed!("bin/run.sh", "templates/spark/scala/bin/run.sh", 0o755);
+const RUN_PYTHON: File = template!("bin/run.sh", "spark/python/bin/run.sh", 0o755);
+const RUN_R: File = template!("bin/run.sh", "spark/r/bin/run.sh", 0o755);
+const RUN_SCALA: File = template!("bin/run.sh", "spark/scala/bin/run.sh", 0o755);
 const LOGO_PYTHON: File = embed!("logo-64x64.png", "assets/python/logo-64x64.png", 0o644);
 const LOGO_R: File = embed!("logo-64x64.png", "assets/r/logo-64x64.png", 0o644);
 const LOGO_SCALA: File = embed!("logo-64x64.png", "assets/scala/logo-64x64.png", 0o644);
@@ -54,4 +62,27 @@ pub fn files(variant: Variant) -> Vec<File> {
         _ => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_templates_are_self_contained() {
+        let shared_py = include_str!("../templates/common/launcher_shared.py").as_bytes();
+        let shared_sh = include_str!("../templates/common/run_shared.sh").as_bytes();
+        let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+        for f in
+            [LAUNCH_KUBERNETES, LAUNCH_CUSTOM_RESOURCE, KERNEL_POD, SPARK_APPLICATION, RUN_PYTHON, RUN_R, RUN_SCALA]
+        {
+            assert!(!contains(f.bytes, b"# @include"), "{}", f.path);
+        }
+        for f in [LAUNCH_KUBERNETES, LAUNCH_CUSTOM_RESOURCE] {
+            assert!(contains(f.bytes, shared_py), "{}", f.path);
+        }
+        for f in [RUN_PYTHON, RUN_R, RUN_SCALA] {
+            assert!(contains(f.bytes, shared_sh), "{}", f.path);
+        }
+    }
 }

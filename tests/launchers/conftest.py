@@ -1,15 +1,19 @@
 """Fixtures for the tests of the files shipped into kernelspecs (launchers, templates, run.sh).
 
-The launchers are run as subprocesses with the interpreter running pytest, which must have the
-packages of requirements.txt.  Nothing outside 127.0.0.1 is contacted: the kubeconfig points either
+The files under test are the ones the binary ships (templates/ after build.rs pasted in the shared
+parts): they are installed once per session with K8S_SPEC_BIN (default target/release/
+jupyter-k8s-spec, built if missing).  The launchers are run as subprocesses with the interpreter
+running pytest, which must have the packages of requirements.txt.  Nothing outside 127.0.0.1 is contacted: the kubeconfig points either
 at a closed port (template-only mode) or at MockApi, a small recording HTTP server.
 """
 
+import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,11 +25,29 @@ import yaml
 sys.dont_write_bytecode = True  # keep __pycache__ out of assets/ and templates/
 
 REPO = Path(__file__).resolve().parents[2]
-TEMPLATES = REPO / "templates"
-K8S_SCRIPTS = TEMPLATES / "kubernetes" / "scripts"
-CRD_SCRIPTS = TEMPLATES / "operators" / "scripts"
-RUN_SH = {lang: TEMPLATES / "spark" / lang / "bin" / "run.sh" for lang in ("python", "r", "scala")}
 ASSETS = REPO / "assets"
+
+
+def _shipped_kernels():
+    """Installs every variant with the binary into a temporary prefix; returns its kernels dir."""
+    binary = Path(os.environ.get("K8S_SPEC_BIN", REPO / "target/release/jupyter-k8s-spec"))
+    if "K8S_SPEC_BIN" not in os.environ and not binary.exists():
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    prefix = Path(tempfile.mkdtemp(prefix="k8s-spec-shipped-"))
+    atexit.register(shutil.rmtree, prefix, True)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(prefix)}
+    variants = [[], ["--crd", "--spark"]] + [["--spark", f"--language={lang}"] for lang in ("Python", "R", "Scala")]
+    for extra in variants:
+        subprocess.run([str(binary), "install", f"--prefix={prefix}", *extra], env=env, check=True,
+                       stderr=subprocess.DEVNULL)
+    return prefix / "share/jupyter/kernels"
+
+
+SHIPPED = _shipped_kernels()
+K8S_SCRIPTS = SHIPPED / "k8s_python" / "scripts"
+CRD_SCRIPTS = SHIPPED / "k8s_python_spark_operator" / "scripts"
+RUN_SH = {lang: SHIPPED / f"{name}" / "bin" / "run.sh"
+          for lang, name in (("python", "k8s_python_spark"), ("r", "k8s_r_spark"), ("scala", "k8s_scala_spark"))}
 
 KUBECONFIG_TEXT = """\
 apiVersion: v1

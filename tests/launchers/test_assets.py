@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from conftest import ASSETS, CRD_SCRIPTS, K8S_SCRIPTS, RUN_SH
+from conftest import ASSETS, CRD_SCRIPTS, K8S_SCRIPTS, REPO, RUN_SH
 
 LAUNCHERS = [K8S_SCRIPTS / "launch_kubernetes.py", CRD_SCRIPTS / "launch_custom_resource.py"]
 
@@ -24,14 +24,13 @@ def test_run_sh_syntax(lang):
     subprocess.run(["bash", "-n", str(RUN_SH[lang])], check=True)
 
 
-def test_launchers_share_one_rendering_implementation():
-    def shared(path):
+def test_launchers_ship_the_shared_part_whole_and_self_contained():
+    shared = (REPO / "templates/common/launcher_shared.py").read_text()
+    for path in LAUNCHERS:
         text = path.read_text()
-        return text[text.index("# ----- BEGIN SHARED"):text.index("# ----- END SHARED -----")]
-
-    first, second = (shared(p) for p in LAUNCHERS)
-    assert first == second
-    assert "class YamlSafeExtension" in first
+        assert "# @include" not in text, path
+        assert text.count(shared) == 1, path
+    assert "class YamlSafeExtension" in shared
 
 
 def test_templates_exist_with_the_installed_names():

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import RUN_SH
+from conftest import REPO, RUN_SH
 
 # installer.md 7.4 with an empty --extra-spark-opts (hence the two spaces)
 PY_SPARK_OPTS = (
@@ -267,10 +267,10 @@ def test_syntax_and_shebang(lang):
     assert "eval" not in RUN_SH[lang].read_text().replace("never reach eval", "")
 
 
-def test_shared_section_is_identical():
-    def shared(path):
+def test_shared_part_is_shipped_whole_in_each_run_sh():
+    shared = (REPO / "templates/common/run_shared.sh").read_text()
+    for lang, path in RUN_SH.items():
         text = path.read_text()
-        return text[text.index("# ----- BEGIN SHARED"):text.index("# ----- END SHARED -----")]
-
-    assert shared(RUN_SH["python"]) == shared(RUN_SH["r"]) == shared(RUN_SH["scala"])
+        assert "# @include" not in text, lang
+        assert text.count(shared) == 1, lang
 
