@@ -997,7 +997,7 @@ fn owns(p: &Path) -> bool {
         return access_writable(p);
     };
     // Python first compares the owner's name with os.getlogin() when both are available.
-    if let (Some(owner), Some(login)) = (passwd_entry(meta.uid(), true), login_name()) {
+    if let (Some(owner), Some(login)) = (crate::sys::user_name(meta.uid()), crate::sys::login_name()) {
         return owner == login;
     }
     // SAFETY: geteuid has no preconditions and cannot fail.
@@ -1031,50 +1031,15 @@ fn same_real_and_effective_ids() -> bool {
     true
 }
 
-/// The passwd name (`want_name`) or home directory of `uid`.
-#[cfg(unix)]
-fn passwd_entry(uid: libc::uid_t, want_name: bool) -> Option<String> {
-    let mut buf = vec![0 as libc::c_char; 16 * 1024];
-    // SAFETY: passwd is plain old data; getpwuid_r fills it, with strings pointing into buf.
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: all pointers are valid for the given sizes.
-    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
-    if rc != 0 || result.is_null() {
-        return None;
-    }
-    let field = if want_name { pwd.pw_name } else { pwd.pw_dir };
-    if field.is_null() {
-        return None;
-    }
-    // SAFETY: getpwuid_r succeeded, so field is a NUL-terminated string inside buf.
-    let s = unsafe { std::ffi::CStr::from_ptr(field) };
-    Some(s.to_string_lossy().into_owned())
-}
-
 #[cfg(unix)]
 fn passwd_home() -> Option<String> {
     // SAFETY: getuid has no preconditions and cannot fail.
-    passwd_entry(unsafe { libc::getuid() }, false)
+    crate::sys::user_home(unsafe { libc::getuid() })
 }
 
 #[cfg(not(unix))]
 fn passwd_home() -> Option<String> {
     None
-}
-
-/// `os.getlogin()` (CPython calls `getlogin()` too).
-#[cfg(unix)]
-fn login_name() -> Option<String> {
-    // SAFETY: getlogin returns NULL or a NUL-terminated string in static storage, which we copy
-    // at once (only this single-threaded start-up code calls it).
-    unsafe {
-        let p = libc::getlogin();
-        if p.is_null() {
-            return None;
-        }
-        Some(std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned())
-    }
 }
 
 #[cfg(test)]
