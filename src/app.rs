@@ -9,7 +9,7 @@ use crate::cli::{self, Command, InstallArgs, UsageError};
 use crate::log::Logger;
 use crate::paths::{self, Location, PathEnv};
 use crate::settings::{self, BadConfig, Inputs, Settings};
-use crate::{assets, config_file, help, install, kernel_json, variant};
+use crate::{assets, config_file, extensions, help, install, kernel_json, rbac_cli, report, variant};
 
 pub fn run(args: &[String]) -> i32 {
     match cli::parse(args) {
@@ -28,6 +28,8 @@ pub fn run(args: &[String]) -> i32 {
             let ctx = help_context(&PathEnv::from_process());
             print(&if all { help::install_help_all(&ctx) } else { help::install_help(&ctx) }, 0)
         }
+        Ok(Command::InstallExtensionsHelp) => print(extensions::HELP, 0),
+        Ok(Command::Rbac { args }) => rbac_cli::run(&args),
         Ok(Command::Completions { shell }) => {
             eprintln!("error: shell completions are not available yet ({shell})");
             1
@@ -153,12 +155,26 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     let text = kernel_json::to_python_json(&document);
     let files = assets::files(plan.variant);
     let on_replace = || log.info(&format!("Removing existing kernelspec in {shown}"));
-    if let Err(e) = install::install(&dest, &files, &text, &on_replace) {
-        log.error(&e.to_string());
-        return Err(1);
+    let ext = args.extensions;
+    // A dry run checks what the install would run into and touches nothing.
+    let outcome =
+        if ext.dry_run { install::preflight(&dest) } else { install::install(&dest, &files, &text, &on_replace) };
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            log.error(&e.to_string());
+            return Err(1);
+        }
+    };
+    if !ext.dry_run {
+        log.info(&format!("Installed kernelspec {name} in {shown}"));
     }
-    log.info(&format!("Installed kernelspec {name} in {shown}"));
     log.debug(&format!("Finalizing kernel json file for kernel: '{}'", plan.display_name));
+    if ext.dry_run || ext.json {
+        let replaced = outcome == install::Outcome::Replaced;
+        let r = report::Report::new(&name, &plan, &shown, &files, &text, replaced, ext.dry_run);
+        print(&if ext.json { r.to_json() } else { r.to_text() }, 0);
+    }
     Ok(())
 }
 

@@ -30,6 +30,12 @@ pub enum Command {
     },
     /// `man`: the roff manual page (an extension of ours).
     Man,
+    /// `install --help-extensions`: our `install` flags the reference lacks (an extension).
+    InstallExtensionsHelp,
+    /// `rbac ...`: the words after `rbac`, parsed by `rbac_cli` (an extension of ours).
+    Rbac {
+        args: Vec<String>,
+    },
 }
 
 /// A value as argparse collected it: one string from a registered alias abbreviation, or the
@@ -50,6 +56,8 @@ pub struct InstallArgs {
     pub flags: Vec<Flag>,
     /// Positional words and everything after `--`: accepted and ignored, as the reference does.
     pub extra_args: Vec<String>,
+    /// Our `--dry-run` / `--json`, removed from the words before they are parsed.
+    pub extensions: crate::extensions::InstallExtensions,
 }
 
 /// An argparse-style usage error: printed after the usage block, exit status 2.
@@ -73,6 +81,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             return Ok(Command::Completions { shell: args[1].clone() })
         }
         Some("man") if args.len() == 1 => return Ok(Command::Man),
+        Some("rbac") => return Ok(Command::Rbac { args: args[1..].to_vec() }),
         _ => {}
     }
     let before = before_double_dash(&args);
@@ -105,10 +114,15 @@ fn parse_install(args: &[String]) -> Result<Command, UsageError> {
         let all = before.iter().any(|a| a == "--help-all");
         return Ok(Command::InstallHelp { all });
     }
+    if crate::extensions::wants_help(&args) {
+        return Ok(Command::InstallExtensionsHelp);
+    }
     if before.iter().any(|a| a == "--version" || a == "-V") {
         return Ok(Command::Version);
     }
-    Parser::new(true).run(&args).map(Command::Install).map_err(|message| UsageError { message, install: true })
+    let (args, extensions) = crate::extensions::take(&args);
+    let parsed = Parser::new(true).run(&args).map_err(|message| UsageError { message, install: true })?;
+    Ok(Command::Install(InstallArgs { extensions, ..parsed }))
 }
 
 fn before_double_dash(args: &[String]) -> &[String] {

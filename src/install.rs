@@ -95,6 +95,61 @@ pub fn install(dest: &Path, files: &[File], kernel_json: &str, on_replace: &dyn 
     }
 }
 
+/// Checks what `install` would run into, without creating, changing or removing anything: the
+/// destination must not be a non-directory, and the nearest existing ancestor of its parent
+/// must be a directory this process may create entries in. Returns the outcome an install
+/// would have; the errors are the ones it would report.
+pub fn preflight(dest: &Path) -> Result<Outcome, InstallError> {
+    let parent = dest.parent().expect("a kernelspec destination has a parent");
+    let io_err = |source: io::Error| InstallError::Io { dir: parent.to_path_buf(), source };
+    let existing = fs::symlink_metadata(dest);
+    match &existing {
+        Ok(m) if !m.is_dir() => return Err(InstallError::NotADirectory(dest.to_path_buf())),
+        _ => {}
+    }
+    let mut cur = Some(parent);
+    while let Some(d) = cur {
+        if fs::symlink_metadata(d).is_err() {
+            cur = d.parent();
+            continue;
+        }
+        // `create_dir_all` follows symbolic links: a dangling one fails with EEXIST, a file
+        // (or a link to one) with ENOTDIR.
+        match fs::metadata(d) {
+            Ok(m) if m.is_dir() => {
+                may_create_in(d).map_err(io_err)?;
+                break;
+            }
+            Ok(_) => return Err(io_err(raw_os_error(libc::ENOTDIR))),
+            Err(_) => return Err(io_err(raw_os_error(libc::EEXIST))),
+        }
+    }
+    Ok(if existing.is_ok() { Outcome::Replaced } else { Outcome::Created })
+}
+
+fn raw_os_error(code: i32) -> io::Error {
+    io::Error::from_raw_os_error(code)
+}
+
+/// Whether entries can be created in `dir` (write and search permission), as `access(2)` says.
+#[cfg(unix)]
+fn may_create_in(dir: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = CString::new(dir.as_os_str().as_bytes())?;
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    if unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(unix))]
+fn may_create_in(_dir: &Path) -> io::Result<()> {
+    Ok(())
+}
+
 /// Creates the missing ancestors of `dir` (with the umask's modes, as the reference does) and
 /// returns the ones it created, outermost first.
 fn create_parents(dir: &Path) -> io::Result<Vec<PathBuf>> {
@@ -315,6 +370,36 @@ mod tests {
         let err = install(&file, &[], "{}", &|| {}).unwrap_err();
         assert!(matches!(err, InstallError::NotADirectory(_)));
         assert_eq!(tree(tmp.path()), vec!["file"]);
+    }
+
+    #[test]
+    fn preflight_predicts_without_touching() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("file");
+        fs::write(&file, "x").unwrap();
+        let stale = tmp.path().join(format!("{TEMP_MARK}new-999999999-k"));
+        fs::create_dir(&stale).unwrap();
+        let before = tree(tmp.path());
+        assert_eq!(preflight(&tmp.path().join("a/b/k")).unwrap(), Outcome::Created);
+        fs::create_dir(tmp.path().join("k")).unwrap();
+        assert_eq!(preflight(&tmp.path().join("k")).unwrap(), Outcome::Replaced);
+        fs::remove_dir(tmp.path().join("k")).unwrap();
+        // The same errors as a real install, word for word.
+        for dest in [file.join("share/k"), file.clone()] {
+            let predicted = preflight(&dest).unwrap_err().to_string();
+            assert_eq!(tree(tmp.path()), before, "preflight touches nothing");
+            let actual = install(&dest, &[], "{}", &|| {}).unwrap_err().to_string();
+            assert_eq!(predicted, actual);
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(tmp.path().join("missing"), tmp.path().join("dangling")).unwrap();
+            let dest = tmp.path().join("dangling/kernels/k");
+            let predicted = preflight(&dest).unwrap_err().to_string();
+            assert_eq!(predicted, install(&dest, &[], "{}", &|| {}).unwrap_err().to_string());
+            fs::remove_file(tmp.path().join("dangling")).unwrap();
+        }
+        assert_eq!(tree(tmp.path()), before, "stale temporaries are left alone");
     }
 
     #[test]

@@ -113,6 +113,16 @@ impl Variant {
     pub fn is_spark(self) -> bool {
         !matches!(self, Variant::Container(_))
     }
+
+    /// A stable name for reports: `kubernetes-python`, `spark-r`, `spark-operator-python`.
+    pub fn name(self) -> String {
+        let kind = match self {
+            Variant::Container(_) => "kubernetes",
+            Variant::Spark(_) => "spark",
+            Variant::SparkOperator => "spark-operator",
+        };
+        format!("{kind}-{}", self.language().key())
+    }
 }
 
 /// Everything about the kernelspec that follows from the settings and the variant.

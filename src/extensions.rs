@@ -1,0 +1,102 @@
+//! The `install` flags of ours that the reference does not have (`--dry-run`, `--json`), and the
+//! text of `install --help-extensions`. They are taken out of the command line before the
+//! traitlets emulation in `cli` sees it, so everything else is parsed exactly as before.
+
+/// What the extension flags ask of `install`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct InstallExtensions {
+    /// Check and report what would be installed; write nothing.
+    pub dry_run: bool,
+    /// Print a JSON description of the (would-be) installed kernelspec on stdout.
+    pub json: bool,
+}
+
+pub const DRY_RUN: &str = "--dry-run";
+pub const JSON: &str = "--json";
+pub const HELP_EXTENSIONS: &str = "--help-extensions";
+
+/// Removes the extension flags from `args` and returns what they ask for. Only these exact
+/// words count, and only before a `--` (after it every word is a positional argument). The
+/// reference's argparse treats both words as options wherever they appear, never as the value
+/// of another option, so removing them changes how no other word is read.
+pub fn take(args: &[String]) -> (Vec<String>, InstallExtensions) {
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let mut ext = InstallExtensions::default();
+    let mut rest = Vec::with_capacity(args.len());
+    for (i, arg) in args.iter().enumerate() {
+        match arg.as_str() {
+            DRY_RUN if i < end => ext.dry_run = true,
+            JSON if i < end => ext.json = true,
+            _ => rest.push(arg.clone()),
+        }
+    }
+    (rest, ext)
+}
+
+/// Whether `install --help-extensions` was asked for.
+pub fn wants_help(args: &[String]) -> bool {
+    args.iter().take_while(|a| *a != "--").any(|a| a == HELP_EXTENSIONS)
+}
+
+/// The text of `jupyter-k8s-spec install --help-extensions`.
+pub const HELP: &str = "\
+Extensions of `jupyter-k8s-spec install` (not in gateway-provisioners 0.5.0)
+=============================================================================
+
+--dry-run
+    Resolve and check everything a real install does (options, environment,
+    config files, kernel name, an existing kernelspec without --replace, the
+    destination), then print what would be written instead of writing it: the
+    destination, each file with its mode and size, and the kernel.json text.
+    Nothing is created, changed or removed, not even parent directories.
+--json
+    After a successful install print one JSON object on stdout:
+    kernel_name, display_name, destination, variant, language, provisioner,
+    replaced, dry_run and files (a list of {path, mode, bytes}). With
+    --dry-run, describes what would be installed (instead of the text above).
+
+Both are recognised only as these exact words before any `--`. Without them,
+install behaves exactly as the reference; with them, errors and log lines on
+stderr are unchanged (a dry run does not log the 'Removing' and 'Installed'
+lines of an install that did not happen).
+
+Another extension: `jupyter-k8s-spec rbac --help` (RBAC objects for the server).
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &[&str]) -> Vec<String> {
+        s.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn only_exact_words_before_double_dash() {
+        let (rest, ext) = take(&words(&["--user", "--dry-run", "--json", "--", "--json", "--dry-run"]));
+        assert_eq!(rest, words(&["--user", "--", "--json", "--dry-run"]));
+        assert_eq!(ext, InstallExtensions { dry_run: true, json: true });
+        let (rest, ext) = take(&words(&["--dry-run=1", "--json=x", "--dry", "--JSON", "dry-run"]));
+        assert_eq!(rest, words(&["--dry-run=1", "--json=x", "--dry", "--JSON", "dry-run"]));
+        assert_eq!(ext, InstallExtensions::default());
+        assert!(wants_help(&words(&["--user", "--help-extensions"])));
+        assert!(!wants_help(&words(&["--", "--help-extensions"])));
+    }
+
+    #[test]
+    fn through_the_command_line_parser() {
+        use crate::cli::{parse, Command};
+        use crate::options::Flag;
+        let Ok(Command::Install(a)) = parse(&words(&["install", "--dry-run", "--user", "--json", "--", "x"])) else {
+            panic!("not an install")
+        };
+        assert_eq!(a.flags, vec![Flag::User]);
+        assert_eq!(a.extra_args, words(&["x"]));
+        assert_eq!(a.extensions, InstallExtensions { dry_run: true, json: true });
+        // Never the value of an option, as in the reference's argparse.
+        let e = parse(&words(&["install", "--display-name", "--json"])).unwrap_err();
+        assert_eq!(e.message, "argument --K8sSpecInstaller.display_name: expected one argument");
+        assert_eq!(parse(&words(&["install", "--json", "--help-extensions"])), Ok(Command::InstallExtensionsHelp));
+        assert_eq!(parse(&words(&["install", "--help-extensions", "-h"])), Ok(Command::InstallHelp { all: false }));
+    }
+}
