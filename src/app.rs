@@ -9,7 +9,7 @@ use crate::cli::{self, Command, InstallArgs, UsageError};
 use crate::log::Logger;
 use crate::paths::{self, Location, PathEnv};
 use crate::settings::{self, BadConfig, Inputs, Settings};
-use crate::{assets, config_file, extensions, help, install, kernel_json, rbac_cli, report, variant};
+use crate::{assets, clap_model, config_file, extensions, help, install, kernel_json, rbac_cli, report, variant};
 
 pub fn run(args: &[String]) -> i32 {
     match cli::parse(args) {
@@ -30,14 +30,15 @@ pub fn run(args: &[String]) -> i32 {
         }
         Ok(Command::InstallExtensionsHelp) => print(extensions::HELP, 0),
         Ok(Command::Rbac { args }) => rbac_cli::run(&args),
-        Ok(Command::Completions { shell }) => {
-            eprintln!("error: shell completions are not available yet ({shell})");
-            1
-        }
-        Ok(Command::Man) => {
-            eprintln!("error: the manual page is not available yet");
-            1
-        }
+        Ok(Command::Completions { shell }) => match clap_model::shell(&shell) {
+            Some(s) => clap_model::print(&clap_model::completions(s)),
+            None => {
+                let known: Vec<&str> = clap_model::SHELLS.iter().map(|(name, _)| *name).collect();
+                eprintln!("error: unknown shell '{shell}' (expected one of: {})", known.join(", "));
+                2
+            }
+        },
+        Ok(Command::Man) => clap_model::print(&clap_model::man_page()),
         Ok(Command::Install(args)) => match install_command(&args) {
             Ok(()) => 0,
             Err(code) => code,

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod assets;
+pub mod clap_model;
 pub mod cli;
 pub mod config_file;
 pub mod extensions;

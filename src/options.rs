@@ -131,6 +131,21 @@ pub const FLAGS: &[(&str, Flag)] = &[
 /// The level names and numbers `log_level` accepts, in the order the error message lists them.
 pub const LOG_LEVEL_CHOICES: &str = "[0, 10, 20, 30, 40, 50, 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL']";
 
+/// The values offered for the aliases that accept a fixed set (`--language` and
+/// `--spark-init-mode` case-insensitively), as the help names them. Used for shell completion
+/// and the manual page; `settings` does the validating, and `clap_model`'s tests check that it
+/// accepts exactly these.
+pub const CHOICES: &[(&str, &[&str])] = &[
+    ("language", &["Python", "R", "Scala"]),
+    ("spark_init_mode", &["lazy", "eager", "none"]),
+    ("log_level", &["0", "10", "20", "30", "40", "50", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL"]),
+];
+
+/// The fixed set of values a trait accepts, if it has one.
+pub fn choices(trait_name: &str) -> Option<&'static [&'static str]> {
+    CHOICES.iter().find(|(name, _)| *name == trait_name).map(|(_, values)| *values)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
