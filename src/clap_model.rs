@@ -180,7 +180,33 @@ fn install_command() -> Command {
         }
         cmd = cmd.arg(arg);
     }
-    cmd
+    // Our extensions of install (src/extensions.rs).
+    let extension =
+        |name: &'static str, help: &'static str| Arg::new(name).long(name).action(ArgAction::SetTrue).help(help);
+    cmd.args([
+        extension("dry-run", "Print what would be installed and write nothing (extension)"),
+        extension("json", "Describe the installed kernelspec as JSON on standard output (extension)"),
+        extension("help-extensions", "Describe the extensions of install"),
+    ])
+}
+
+/// `rbac` (src/rbac_cli.rs): the RBAC objects the server needs.
+fn rbac_command() -> Command {
+    Command::new("rbac")
+        .about("Print the RBAC objects a Jupyter server needs to launch kernels (extension)")
+        .disable_help_flag(true)
+        .arg(Arg::new("help").short('h').long("help").action(ArgAction::SetTrue).help(HELP))
+        .arg(
+            Arg::new("namespace-mode")
+                .long("namespace-mode")
+                .value_name("MODE")
+                .value_parser(PossibleValuesParser::new(crate::rbac::Mode::NAMES.iter().copied()))
+                .help("Where kernels run: the server's namespace, namespaces clients name, or one per kernel"),
+        )
+        .arg(Arg::new("namespace").long("namespace").value_name("NS").help("The server's namespace"))
+        .arg(
+            Arg::new("service-account").long("service-account").value_name("NAME").help("The server's service account"),
+        )
 }
 
 /// The whole command line as clap sees it.
@@ -194,6 +220,7 @@ pub fn command() -> Command {
         .disable_help_subcommand(true)
         .args(help_args())
         .subcommand(install_command())
+        .subcommand(rbac_command())
         .subcommand(
             Command::new("completions").about("Print a shell completion script to standard output").arg(
                 Arg::new("shell")
@@ -206,7 +233,7 @@ pub fn command() -> Command {
         .subcommand(
             Command::new("help")
                 .about("Print the help, or the help of a subcommand")
-                .arg(Arg::new("subcommand").value_parser(["install"]).help("The subcommand to describe")),
+                .arg(Arg::new("subcommand").value_parser(["install", "rbac"]).help("The subcommand to describe")),
         )
 }
 
