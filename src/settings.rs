@@ -483,8 +483,8 @@ fn convert_file(name: &str, kind: Kind, value: &ConfigValue) -> Result<Value, Ba
             Some(n) => Ok(Value::Int(n)),
             None => Err(BadConfig(format!("The '{name}' value {i} is too large"))),
         },
-        // Python's bool is an int.
-        (Kind::Int, ConfigValue::Bool(b)) => Ok(Value::Int(*b as i64)),
+        // traitlets lets a bool through (Python's bool is an int) and the reference then writes
+        // `"launch_timeout": true`; a timeout of `true` is a mistake, so we refuse it.
         (Kind::Int, _) => mismatch("an int"),
         (Kind::Bool, ConfigValue::Bool(b)) => Ok(Value::Bool(*b)),
         (Kind::Bool, _) => mismatch("a boolean"),
@@ -673,6 +673,11 @@ mod tests {
         assert_eq!(
             resolve(&cli, &files, &inputs).unwrap_err().0,
             "The 'launch_timeout' trait of a K8sSpecInstaller instance expected an int, not the str 'abc'."
+        );
+        let files = vec![entry("BaseSpecApp", "launch_timeout", ConfigValue::Bool(true))];
+        assert_eq!(
+            resolve(&cli, &files, &inputs).unwrap_err().0,
+            "The 'launch_timeout' trait of a K8sSpecInstaller instance expected an int, not the bool True."
         );
     }
 }
