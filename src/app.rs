@@ -9,7 +9,9 @@ use crate::cli::{self, Command, InstallArgs, UsageError};
 use crate::log::Logger;
 use crate::paths::{self, Location, PathEnv};
 use crate::settings::{self, BadConfig, Inputs, Settings};
-use crate::{assets, clap_model, config_file, extensions, help, install, kernel_json, rbac_cli, report, variant};
+use crate::{
+    assets, clap_model, config_file, extensions, help, install, kernel_json, pod_options, rbac_cli, report, variant,
+};
 
 pub fn run(args: &[String]) -> i32 {
     match cli::parse(args) {
@@ -29,6 +31,10 @@ pub fn run(args: &[String]) -> i32 {
             print(&if all { help::install_help_all(&ctx) } else { help::install_help(&ctx) }, 0)
         }
         Ok(Command::InstallExtensionsHelp) => print(extensions::HELP, 0),
+        Ok(Command::ExtensionUsageError { message }) => {
+            eprintln!("error: {message}");
+            2
+        }
         Ok(Command::Rbac { args }) => rbac_cli::run(&args),
         Ok(Command::Completions { shell }) => match clap_model::shell(&shell) {
             Some(s) => clap_model::print(&clap_model::completions(s)),
@@ -127,6 +133,14 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
         log.error(&e);
         return Err(1);
     }
+    // Our pod options (an extension): checked, and the template changed, before anything is written.
+    let custom = match pod_options::prepare(&args.pod_options, &plan, &name, &cwd) {
+        Ok(c) => c,
+        Err(e) => {
+            log.error(&e);
+            return Err(1);
+        }
+    };
     let location = if s.user {
         Location::User
     } else if !s.prefix.is_empty() {
@@ -154,7 +168,7 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     }
     let document = kernel_json::document(&plan, &s, &shown);
     let text = kernel_json::to_python_json(&document);
-    let files = assets::files(plan.variant);
+    let files = custom.apply(assets::files(plan.variant));
     let on_replace = || log.info(&format!("Removing existing kernelspec in {shown}"));
     let ext = args.extensions;
     // A dry run checks what the install would run into and touches nothing.

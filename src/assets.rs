@@ -4,11 +4,12 @@
 
 use crate::variant::{Language, Variant};
 
-/// One file of a kernelspec: its path inside the kernelspec directory, its bytes, its mode.
+/// One file of a kernelspec: its path inside the kernelspec directory, its bytes, its mode. The
+/// bytes are embedded ones, or (for a template changed by `pod_options`) borrowed from the caller.
 #[derive(Debug, Clone, Copy)]
-pub struct File {
+pub struct File<'a> {
     pub path: &'static str,
-    pub bytes: &'static [u8],
+    pub bytes: &'a [u8],
     pub mode: u32,
 }
 
@@ -25,27 +26,28 @@ macro_rules! template {
     };
 }
 
-const LAUNCH_KUBERNETES: File =
+const LAUNCH_KUBERNETES: File<'static> =
     template!("scripts/launch_kubernetes.py", "kubernetes/scripts/launch_kubernetes.py", 0o644);
-const KERNEL_POD: File = template!("scripts/kernel-pod.yaml.j2", "kubernetes/scripts/kernel-pod.yaml.j2", 0o644);
-const LAUNCH_CUSTOM_RESOURCE: File =
+const KERNEL_POD: File<'static> =
+    template!("scripts/kernel-pod.yaml.j2", "kubernetes/scripts/kernel-pod.yaml.j2", 0o644);
+const LAUNCH_CUSTOM_RESOURCE: File<'static> =
     template!("scripts/launch_custom_resource.py", "operators/scripts/launch_custom_resource.py", 0o644);
-const SPARK_APPLICATION: File = template!(
+const SPARK_APPLICATION: File<'static> = template!(
     "scripts/sparkoperator.k8s.io-v1beta2.yaml.j2",
     "operators/scripts/sparkoperator.k8s.io-v1beta2.yaml.j2",
     0o644
 );
-const RUN_PYTHON: File = template!("bin/run.sh", "spark/python/bin/run.sh", 0o755);
-const RUN_R: File = template!("bin/run.sh", "spark/r/bin/run.sh", 0o755);
-const RUN_SCALA: File = template!("bin/run.sh", "spark/scala/bin/run.sh", 0o755);
-const LOGO_PYTHON: File = embed!("logo-64x64.png", "assets/python/logo-64x64.png", 0o644);
-const LOGO_R: File = embed!("logo-64x64.png", "assets/r/logo-64x64.png", 0o644);
-const LOGO_SCALA: File = embed!("logo-64x64.png", "assets/scala/logo-64x64.png", 0o644);
-const KERNEL_JS_R: File = embed!("kernel.js", "assets/r/kernel.js", 0o644);
+const RUN_PYTHON: File<'static> = template!("bin/run.sh", "spark/python/bin/run.sh", 0o755);
+const RUN_R: File<'static> = template!("bin/run.sh", "spark/r/bin/run.sh", 0o755);
+const RUN_SCALA: File<'static> = template!("bin/run.sh", "spark/scala/bin/run.sh", 0o755);
+const LOGO_PYTHON: File<'static> = embed!("logo-64x64.png", "assets/python/logo-64x64.png", 0o644);
+const LOGO_R: File<'static> = embed!("logo-64x64.png", "assets/r/logo-64x64.png", 0o644);
+const LOGO_SCALA: File<'static> = embed!("logo-64x64.png", "assets/scala/logo-64x64.png", 0o644);
+const KERNEL_JS_R: File<'static> = embed!("kernel.js", "assets/r/kernel.js", 0o644);
 
 /// The files of a variant (kernel.json excluded). The Spark variants also carry the pod
 /// launcher and template, as the reference's do.
-pub fn files(variant: Variant) -> Vec<File> {
+pub fn files(variant: Variant) -> Vec<File<'static>> {
     let mut out = match variant {
         Variant::SparkOperator => vec![LAUNCH_CUSTOM_RESOURCE, SPARK_APPLICATION],
         _ => vec![LAUNCH_KUBERNETES, KERNEL_POD],

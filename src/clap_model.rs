@@ -188,6 +188,34 @@ fn install_command() -> Command {
         extension("json", "Describe the installed kernelspec as JSON on standard output (extension)"),
         extension("help-extensions", "Describe the extensions of install"),
     ])
+    .args(pod_option_args())
+}
+
+/// The pod options of install (src/pod_options.rs), each taking a value.
+fn pod_option_args() -> Vec<Arg> {
+    use crate::pod_options::OPTIONS;
+    let help = |name: &str| match name {
+        "toleration" => "Tolerate a node taint: KEY=VALUE:EFFECT (Equal) or KEY:EFFECT (Exists) (extension)",
+        "node-selector" => "Run the kernel pod only on nodes with this label (extension)",
+        "image-pull-secret" => "Pull the kernel image with this Secret (extension)",
+        "pod-annotation" => "Annotate the kernel pod (extension)",
+        "pod-label" => "Label the kernel pod (extension)",
+        _ => "Install FILE as the kernel pod template, after checking it (extension)",
+    };
+    OPTIONS
+        .iter()
+        .map(|(option, metavar)| {
+            let name = option.trim_start_matches('-');
+            let file = *metavar == "FILE";
+            Arg::new(name)
+                .long(name)
+                .value_name(*metavar)
+                .num_args(1)
+                .action(if file { ArgAction::Set } else { ArgAction::Append })
+                .value_hint(if file { ValueHint::FilePath } else { ValueHint::Other })
+                .help(help(name))
+        })
+        .collect()
 }
 
 /// `rbac` (src/rbac_cli.rs): the RBAC objects the server needs.

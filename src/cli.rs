@@ -32,6 +32,10 @@ pub enum Command {
     Man,
     /// `install --help-extensions`: our `install` flags the reference lacks (an extension).
     InstallExtensionsHelp,
+    /// An option of ours (`pod_options`) without its value: a one-line error, exit status 2.
+    ExtensionUsageError {
+        message: String,
+    },
     /// `rbac ...`: the words after `rbac`, parsed by `rbac_cli` (an extension of ours).
     Rbac {
         args: Vec<String>,
@@ -58,6 +62,8 @@ pub struct InstallArgs {
     pub extra_args: Vec<String>,
     /// Our `--dry-run` / `--json`, removed from the words before they are parsed.
     pub extensions: crate::extensions::InstallExtensions,
+    /// Our `--toleration`, `--kernel-pod-template`, ... (`pod_options`), removed like `extensions`.
+    pub pod_options: crate::pod_options::PodArgs,
 }
 
 /// An argparse-style usage error: printed after the usage block, exit status 2.
@@ -120,9 +126,13 @@ fn parse_install(args: &[String]) -> Result<Command, UsageError> {
     if before.iter().any(|a| a == "--version" || a == "-V") {
         return Ok(Command::Version);
     }
+    let (args, pod_options) = match crate::pod_options::take(&args) {
+        Ok(taken) => taken,
+        Err(message) => return Ok(Command::ExtensionUsageError { message }),
+    };
     let (args, extensions) = crate::extensions::take(&args);
     let parsed = Parser::new(true).run(&args).map_err(|message| UsageError { message, install: true })?;
-    Ok(Command::Install(InstallArgs { extensions, ..parsed }))
+    Ok(Command::Install(InstallArgs { extensions, pod_options, ..parsed }))
 }
 
 fn before_double_dash(args: &[String]) -> &[String] {

@@ -1,6 +1,7 @@
 //! The `install` flags of ours that the reference does not have (`--dry-run`, `--json`), and the
-//! text of `install --help-extensions`. They are taken out of the command line before the
-//! traitlets emulation in `cli` sees it, so everything else is parsed exactly as before.
+//! text of `install --help-extensions` (which also documents the pod options of `pod_options`).
+//! They are taken out of the command line before the traitlets emulation in `cli` sees it, so
+//! everything else is parsed exactly as before.
 
 /// What the extension flags ask of `install`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -55,10 +56,52 @@ Extensions of `jupyter-k8s-spec install` (not in gateway-provisioners 0.5.0)
     replaced, dry_run and files (a list of {path, mode, bytes}). With
     --dry-run, describes what would be installed (instead of the text above).
 
-Both are recognised only as these exact words before any `--`. Without them,
-install behaves exactly as the reference; with them, errors and log lines on
-stderr are unchanged (a dry run does not log the 'Removing' and 'Installed'
-lines of an install that did not happen).
+Both are recognised only as these exact words before any `--`. With them,
+errors and log lines on stderr are unchanged (a dry run does not log the
+'Removing' and 'Installed' lines of an install that did not happen).
+
+The kernel's pod (each option repeatable, as --opt VALUE or --opt=VALUE):
+
+--toleration KEY[=VALUE]:EFFECT
+    Tolerate a node taint, in kubectl's taint syntax: KEY=VALUE:EFFECT gives
+    operator Equal, KEY:EFFECT operator Exists. EFFECT is NoSchedule,
+    PreferNoSchedule or NoExecute; KEY is a label key ([PREFIX/]NAME), VALUE
+    a label value.
+--node-selector KEY=VALUE
+    Run the kernel only on nodes with this label.
+--image-pull-secret NAME
+    Pull the kernel image with this Secret (in the kernel's namespace).
+--pod-annotation KEY=VALUE
+    Annotate the pod; VALUE is any text. The key
+    cluster-autoscaler.kubernetes.io/safe-to-evict replaces the template's
+    \"false\".
+--pod-label KEY=VALUE
+    Label the pod. kernel_id, app, component and source are the template's
+    own (the provisioner finds the pod by them) and cannot be given.
+
+    These are written into the installed scripts/kernel-pod.yaml.j2 as fixed
+    entries, each value a quoted YAML string that neither YAML nor Jinja can
+    read as anything else. With --crd they go into the SparkApplication
+    template: labels, annotations, tolerations and nodeSelector of the driver
+    and of the executors, and the application's imagePullSecrets (the Spark
+    operator applies tolerations only with its mutating webhook). With
+    --spark alone they are refused: spark-submit creates those pods without
+    the template (pass Spark's spark.kubernetes.* settings with
+    --extra-spark-opts).
+
+--kernel-pod-template FILE
+    Install FILE as scripts/kernel-pod.yaml.j2 instead of ours. It must be
+    UTF-8 and a Jinja template that, rendered with the variables of a typical
+    launch, gives YAML documents the launcher accepts (Pod, Secret,
+    PersistentVolumeClaim, PersistentVolume) with exactly one Pod, labelled
+    kernel_id: \"{{ kernel_id }}\" and component: kernel, with a first
+    container. Otherwise the install fails naming the problem, and nothing is
+    written. Not with --spark or --crd, and not together with the options
+    above (write those fields into FILE).
+
+A missing value is an error (exit status 2); a bad value or FILE fails the
+install (exit status 1) before anything is written. Without any of these
+options, install behaves exactly as the reference.
 
 Another extension: `jupyter-k8s-spec rbac --help` (RBAC objects for the server).
 ";

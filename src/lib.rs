@@ -13,6 +13,7 @@ pub mod kernel_json;
 pub mod log;
 pub mod options;
 pub mod paths;
+pub mod pod_options;
 pub mod pyrepr;
 pub mod rbac;
 pub mod rbac_cli;

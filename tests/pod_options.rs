@@ -1,0 +1,430 @@
+//! Tests of the pod options of `install` (an extension, src/pod_options.rs): `--toleration`,
+//! `--node-selector`, `--image-pull-secret`, `--pod-annotation`, `--pod-label` and
+//! `--kernel-pod-template`. Each runs the binary in an isolated environment, as tests/cli.rs does.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use k8s_spec::variant::{Language, Variant};
+
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for d in ["home", "venv", "tmp", "work"] {
+            fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        Sandbox { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::cargo_bin("jupyter-k8s-spec")
+            .unwrap()
+            .env_clear()
+            .env("HOME", self.path("home"))
+            .env("PATH", "/usr/bin:/bin")
+            .env("TMPDIR", self.path("tmp"))
+            .env("VIRTUAL_ENV", self.path("venv"))
+            .current_dir(self.path("work"))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn spec(&self, name: &str) -> PathBuf {
+        self.path("home/.local/share/jupyter/kernels").join(name)
+    }
+
+    fn read(&self, spec: &str, file: &str) -> String {
+        fs::read_to_string(self.spec(spec).join(file)).unwrap()
+    }
+
+    /// Every path below the sandbox with its mode and, for files, their content.
+    fn snapshot(&self) -> Vec<String> {
+        fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+            use std::os::unix::fs::PermissionsExt;
+            for e in fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                let m = fs::symlink_metadata(&p).unwrap();
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                let content = if m.is_file() {
+                    String::from_utf8_lossy(&fs::read(&p).unwrap()).into_owned()
+                } else {
+                    String::new()
+                };
+                out.push(format!("{rel} {:o} {content}", m.permissions().mode()));
+                if m.is_dir() {
+                    walk(root, &p, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.dir.path(), self.dir.path(), &mut out);
+        out.sort();
+        out
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Log lines without their timestamps: `[E K8sSpecInstaller] message`.
+fn log_lines(o: &Output) -> Vec<String> {
+    stderr(o)
+        .lines()
+        .map(|l| {
+            let b = l.as_bytes();
+            if l.starts_with('[') && l.len() > 27 && b[3].is_ascii_digit() && &l[26..27] == " " {
+                format!("[{}{}", &l[1..2], &l[26..])
+            } else {
+                l.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The template a variant ships, as embedded in the binary.
+fn stock(variant: Variant, path: &str) -> String {
+    let file = k8s_spec::assets::files(variant).into_iter().find(|f| f.path == path).unwrap();
+    String::from_utf8(file.bytes.to_vec()).unwrap()
+}
+
+const POD: &str = "scripts/kernel-pod.yaml.j2";
+const APP: &str = "scripts/sparkoperator.k8s.io-v1beta2.yaml.j2";
+const PY: Variant = Variant::Container(Language::Python);
+
+/// `stock` with `anchor` (a whole line) followed by `added`.
+fn with_after(stock: &str, anchor: &str, added: &str) -> String {
+    assert_eq!(stock.matches(anchor).count(), 1, "{anchor}");
+    stock.replace(anchor, &format!("{anchor}{added}"))
+}
+
+const OPTIONS: &[&str] = &[
+    "--toleration",
+    "dedicated=jupyter:NoSchedule",
+    "--toleration=example.com/gpu:NoExecute",
+    "--node-selector",
+    "kubernetes.io/arch=amd64",
+    "--image-pull-secret=regcred",
+    "--pod-annotation",
+    "note=say \"{{ hi }}\"\n{% if x %}\\",
+    "--pod-label=team=data",
+];
+
+#[test]
+fn a_combination_is_written_into_the_pod_template() {
+    let sb = Sandbox::new();
+    let mut args = vec!["install", "--user"];
+    args.extend_from_slice(OPTIONS);
+    let out = sb.run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stock = stock(PY, POD);
+    let expected = with_after(&stock, "    source: kernel-pod.yaml\n", "    \"team\": \"data\"\n");
+    let expected = with_after(
+        &expected,
+        "    cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"\n",
+        "    \"note\": \"say \\\"\\x7B\\x7B hi }}\\\"\\n\\x7B% if x %}\\\\\"\n",
+    );
+    let expected = with_after(
+        &expected,
+        "  restartPolicy: Never\n",
+        concat!(
+            "  tolerations:\n",
+            "  - key: \"dedicated\"\n",
+            "    operator: \"Equal\"\n",
+            "    value: \"jupyter\"\n",
+            "    effect: \"NoSchedule\"\n",
+            "  - key: \"example.com/gpu\"\n",
+            "    operator: \"Exists\"\n",
+            "    effect: \"NoExecute\"\n",
+            "  nodeSelector:\n",
+            "    \"kubernetes.io/arch\": \"amd64\"\n",
+            "  imagePullSecrets:\n",
+            "  - name: \"regcred\"\n",
+        ),
+    );
+    assert_eq!(sb.read("k8s_python", POD), expected);
+    // Everything else is what an install without the options writes.
+    let plain = Sandbox::new();
+    assert_eq!(plain.run(&["install", "--user"]).status.code(), Some(0));
+    for file in ["kernel.json", "scripts/launch_kubernetes.py"] {
+        let relative = |s: &Sandbox| s.read("k8s_python", file).replace(&s.path("").display().to_string(), "");
+        assert_eq!(relative(&sb), relative(&plain), "{file}");
+    }
+    assert_eq!(plain.read("k8s_python", POD), stock);
+    // R and Scala pods get the same template.
+    let out = sb.run(&["install", "--user", "--language=R", "--pod-label=team=data"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(sb.read("k8s_r", POD), with_after(&stock, "    source: kernel-pod.yaml\n", "    \"team\": \"data\"\n"));
+}
+
+#[test]
+fn a_combination_is_written_into_the_spark_application() {
+    let sb = Sandbox::new();
+    let mut args = vec!["install", "--user", "--crd", "--spark"];
+    args.extend_from_slice(OPTIONS);
+    args.push("--pod-annotation=cluster-autoscaler.kubernetes.io/safe-to-evict=true");
+    let out = sb.run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stock = stock(Variant::SparkOperator, APP);
+    let note = "\"note\": \"say \\\"\\x7B\\x7B hi }}\\\"\\n\\x7B% if x %}\\\\\"\n";
+    let scheduling = concat!(
+        "    tolerations:\n",
+        "    - key: \"dedicated\"\n",
+        "      operator: \"Equal\"\n",
+        "      value: \"jupyter\"\n",
+        "      effect: \"NoSchedule\"\n",
+        "    - key: \"example.com/gpu\"\n",
+        "      operator: \"Exists\"\n",
+        "      effect: \"NoExecute\"\n",
+        "    nodeSelector:\n",
+        "      \"kubernetes.io/arch\": \"amd64\"\n",
+    );
+    let expected = with_after(&stock, "  image: \"{{ kernel_image }}\"\n", "  imagePullSecrets:\n  - \"regcred\"\n");
+    let expected = expected.replace(
+        "      cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"\n",
+        &format!("      cluster-autoscaler.kubernetes.io/safe-to-evict: \"true\"\n      {note}"),
+    );
+    let expected =
+        with_after(&expected, "      component: kernel\n", &format!("      \"team\": \"data\"\n{scheduling}"));
+    let expected = with_after(
+        &expected,
+        "      component: worker\n",
+        &format!(
+            "      \"team\": \"data\"\n    annotations:\n      {note}      \
+             \"cluster-autoscaler.kubernetes.io/safe-to-evict\": \"true\"\n{scheduling}"
+        ),
+    );
+    assert_eq!(sb.read("k8s_python_spark_operator", APP), expected);
+}
+
+#[test]
+fn refusals_write_nothing() {
+    let sb = Sandbox::new();
+    let before = sb.snapshot();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--toleration=gpu"], "[E K8sSpecInstaller] --toleration 'gpu': expected KEY[=VALUE]:EFFECT"),
+        (
+            &["--toleration", "gpu:Never"],
+            "[E K8sSpecInstaller] --toleration 'gpu:Never': the effect must be NoSchedule, PreferNoSchedule or NoExecute, not 'Never'",
+        ),
+        (
+            &["--node-selector", "a=b c"],
+            "[E K8sSpecInstaller] --node-selector 'a=b c': invalid value 'b c': it must consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit (or be empty)",
+        ),
+        (
+            &["--image-pull-secret=Reg"],
+            "[E K8sSpecInstaller] --image-pull-secret 'Reg': not a valid Secret name: it must be a DNS subdomain: at most 253 characters, lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+        ),
+        (
+            &["--pod-annotation", "bad key=x"],
+            "[E K8sSpecInstaller] --pod-annotation 'bad key=x': invalid key 'bad key': the name must consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit",
+        ),
+        (
+            &["--pod-label=kernel_id=x"],
+            "[E K8sSpecInstaller] --pod-label 'kernel_id=x': the label 'kernel_id' is set by the kernelspec's template (kernel_id, app, component and source are reserved)",
+        ),
+        (
+            &["--pod-label=a=1", "--pod-label=a=2"],
+            "[E K8sSpecInstaller] --pod-label: the key 'a' is given twice",
+        ),
+        (
+            &["--spark", "--toleration=a:NoSchedule"],
+            "[E K8sSpecInstaller] --toleration has no effect with --spark: spark-submit creates the kernel's pods and does not use scripts/kernel-pod.yaml.j2 (pass Spark's spark.kubernetes.* settings with --extra-spark-opts)",
+        ),
+        (
+            &["--spark", "--crd", "--kernel-pod-template=t.j2"],
+            "[E K8sSpecInstaller] --kernel-pod-template: a Spark operator kernelspec (--crd) has no pod template (its scripts/sparkoperator.k8s.io-v1beta2.yaml.j2 describes a SparkApplication)",
+        ),
+        (
+            &["--kernel-pod-template=t.j2", "--pod-label=a=b"],
+            "[E K8sSpecInstaller] --kernel-pod-template cannot be combined with --pod-label: write those fields into the template",
+        ),
+    ];
+    for (extra, line) in cases {
+        for dry_run in [false, true] {
+            let mut args = vec!["install", "--user"];
+            args.extend_from_slice(extra);
+            if dry_run {
+                args.push("--dry-run");
+            }
+            let out = sb.run(&args);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+            assert_eq!(log_lines(&out), vec![line.to_string()], "{args:?}");
+            assert_eq!(stdout(&out), "");
+            assert_eq!(sb.snapshot(), before, "{args:?} wrote something");
+        }
+    }
+    // A missing value: one line, exit status 2, before anything else is looked at.
+    for (args, line) in [
+        (
+            &["install", "--user", "--toleration"][..],
+            "error: argument --toleration: expected one argument (KEY[=VALUE]:EFFECT)\n",
+        ),
+        (&["install", "--pod-label", "--user"], "error: argument --pod-label: expected one argument (KEY=VALUE)\n"),
+        (
+            &["install", "--kernel-pod-template", "--", "t.j2"],
+            "error: argument --kernel-pod-template: expected one argument (FILE)\n",
+        ),
+    ] {
+        let out = sb.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&out), line);
+        assert_eq!(stdout(&out), "");
+    }
+    assert_eq!(sb.snapshot(), before);
+}
+
+#[test]
+fn without_the_options_nothing_changes() {
+    let sb = Sandbox::new();
+    // After `--` the words are positional and ignored, as the reference ignores them.
+    let out = sb.run(&["install", "--user", "--", "--toleration", "x", "--pod-label=app=x"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(sb.read("k8s_python", POD), stock(PY, POD));
+    let out = sb.run(&["install", "--user", "--crd", "--spark"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(sb.read("k8s_python_spark_operator", APP), stock(Variant::SparkOperator, APP));
+    // Other spellings stay what the reference's parser makes of them: an unknown alias.
+    let out = sb.run(&["install", "--user", "--kernel-name=other", "--tolerations=x"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(log_lines(&out)[0], "[W K8sSpecInstaller] Unrecognized alias: 'tolerations', it will have no effect.");
+    assert_eq!(sb.read("other", POD), stock(PY, POD));
+}
+
+#[test]
+fn dry_run_and_json_show_the_changed_size() {
+    let sb = Sandbox::new();
+    let mut args = vec!["install", "--user", "--dry-run", "--json"];
+    args.extend_from_slice(OPTIONS);
+    let out = sb.run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let predicted: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(!sb.spec("k8s_python").exists());
+    let mut args = vec!["install", "--user", "--json"];
+    args.extend_from_slice(OPTIONS);
+    let out = sb.run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let actual: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(predicted["files"], actual["files"]);
+    let size = fs::metadata(sb.spec("k8s_python").join(POD)).unwrap().len();
+    let entry = actual["files"].as_array().unwrap().iter().find(|f| f["path"] == POD).unwrap().clone();
+    assert_eq!(entry["bytes"], size);
+    assert!(size as usize > stock(PY, POD).len());
+    // The text report too.
+    let mut args = vec!["install", "--user", "--replace", "--dry-run", "--pod-label=a=b"];
+    args.push("--kernel-name=other");
+    let out = sb.run(&args);
+    let line = format!("  0644  {:>5}  {POD}", stock(PY, POD).len() + "    \"a\": \"b\"\n".len());
+    assert!(stdout(&out).lines().any(|l| l == line), "{}", stdout(&out));
+}
+
+/// An operator's template: ours with a Secret ahead of the pod and a label of theirs.
+fn custom_template() -> String {
+    let pod = stock(PY, POD)
+        .replace("    source: kernel-pod.yaml\n", "    source: kernel-pod.yaml\n    team: \"{{ kernel_username }}\"\n");
+    format!("kind: Secret\nmetadata:\n  name: \"{{{{ kernel_pod_name }}}}\"\n---\n{pod}")
+}
+
+#[test]
+fn kernel_pod_template_is_installed_as_given() {
+    let sb = Sandbox::new();
+    let text = custom_template();
+    fs::create_dir_all(sb.path("work/t")).unwrap();
+    fs::write(sb.path("work/t/pod.yaml.j2"), &text).unwrap();
+    // A relative name is found from the working directory.
+    let out = sb.run(&["install", "--user", "--kernel-pod-template", "t/pod.yaml.j2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(sb.read("k8s_python", POD), text);
+    let absolute = format!("--kernel-pod-template={}", sb.path("work/t/pod.yaml.j2").display());
+    let out = sb.run(&["install", "--user", "--language=Scala", "--json", &absolute]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(sb.read("k8s_scala", POD), text);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let entry = report["files"].as_array().unwrap().iter().find(|f| f["path"] == POD).unwrap().clone();
+    assert_eq!(entry["bytes"], text.len());
+}
+
+#[test]
+fn kernel_pod_template_problems_write_nothing() {
+    let sb = Sandbox::new();
+    let good = stock(PY, POD);
+    let files: &[(&str, &[u8], &str)] = &[
+        ("missing.j2", b"", "cannot read it: No such file or directory (os error 2)"),
+        ("latin1.j2", b"kind: Pod # caf\xe9\n", "not UTF-8 text (invalid bytes at offset 15)"),
+        (
+            "jinja.j2",
+            b"{% for x in y %}\nkind: Pod\n",
+            "not a valid Jinja template: syntax error: unexpected end of input, expected end of block (in kernel-pod.yaml.j2:2)",
+        ),
+        ("filter.j2", b"kind: {{ 'Pod' | nosuchfilter }}\n", "rendering it failed: unknown filter: filter nosuchfilter is unknown (in kernel-pod.yaml.j2:1)"),
+        (
+            "yaml.j2",
+            b"kind: Pod\nmetadata: {labels: [}\n",
+            "rendered with sample values, it is not valid YAML: while parsing a node, did not find expected node content at byte 30 line 2 column 21",
+        ),
+        ("service.j2", b"kind: Service\n", "rendered with sample values, its YAML document 1 is a 'Service'; the launcher creates only Pod, Secret, PersistentVolumeClaim and PersistentVolume objects"),
+        ("nopod.j2", b"kind: Secret\n---\n", "rendered with sample values, it has no Pod (kind: Pod)"),
+    ];
+    let labels_dropped = good.replace("    kernel_id: \"{{ kernel_id }}\"\n", "");
+    let component = good.replace("    component: kernel\n", "    component: \"{{ kernel_language }}\"\n");
+    let before_files = sb.snapshot();
+    for (name, bytes, _) in files {
+        if *name != "missing.j2" {
+            fs::write(sb.path("work").join(name), bytes).unwrap();
+        }
+    }
+    fs::write(sb.path("work/labels.j2"), &labels_dropped).unwrap();
+    fs::write(sb.path("work/component.j2"), &component).unwrap();
+    fs::create_dir(sb.path("work/dir.j2")).unwrap();
+    let mut cases: Vec<(String, String)> = files.iter().map(|(n, _, e)| (n.to_string(), e.to_string())).collect();
+    cases.push((
+        "labels.j2".into(),
+        "the Pod must have the label kernel_id: \"{{ kernel_id }}\" (the provisioner finds the kernel's pod by it)"
+            .into(),
+    ));
+    cases.push((
+        "component.j2".into(),
+        "the Pod must have the label component: kernel (the provisioner finds the kernel's pod by it)".into(),
+    ));
+    cases.push(("dir.j2".into(), "not a regular file".into()));
+    let before = sb.snapshot();
+    assert_ne!(before, before_files);
+    for (name, problem) in cases {
+        let out = sb.run(&["install", "--user", &format!("--kernel-pod-template={name}")]);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+        assert_eq!(log_lines(&out), vec![format!("[E K8sSpecInstaller] --kernel-pod-template {name}: {problem}")]);
+        assert_eq!(sb.snapshot(), before, "{name}");
+    }
+}
+
+#[test]
+fn help_completions_and_manual_name_the_options() {
+    let sb = Sandbox::new();
+    let help = stdout(&sb.run(&["install", "--help-extensions"]));
+    let bash = stdout(&sb.run(&["completions", "bash"]));
+    let man = stdout(&sb.run(&["man"]));
+    for (option, metavar) in k8s_spec::pod_options::OPTIONS {
+        assert!(help.contains(&format!("\n{option} {metavar}\n")), "help: {option}");
+        assert!(bash.contains(&format!(" {option} ")) || bash.contains(&format!(" {option}\"")), "bash: {option}");
+        let roff = format!("\\fB{}\\fR", option.replace('-', "\\-"));
+        assert!(man.contains(&roff), "man: {roff}");
+    }
+    // The reference's help texts stay as they are.
+    let out = sb.run(&["install", "--help-all"]);
+    assert!(!stdout(&out).contains("toleration"));
+}
