@@ -36,6 +36,7 @@ pub fn run(args: &[String]) -> i32 {
             2
         }
         Ok(Command::Rbac { args }) => rbac_cli::run(&args),
+        Ok(Command::Preview { args }) => crate::preview::run(&args),
         Ok(Command::Completions { shell }) => match clap_model::shell(&shell) {
             Some(s) => clap_model::print(&clap_model::completions(s)),
             None => {

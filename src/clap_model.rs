@@ -237,6 +237,34 @@ fn rbac_command() -> Command {
         )
 }
 
+/// `preview` (src/preview.rs): the object a kernel of a kernelspec would be launched as.
+fn preview_command() -> Command {
+    Command::new("preview")
+        .about("Print the Pod or SparkApplication a kernel of a kernelspec would be launched as (extension)")
+        .disable_help_flag(true)
+        .arg(Arg::new("help").short('h').long("help").action(ArgAction::SetTrue).help(HELP))
+        .arg(
+            Arg::new("kernelspec_dir")
+                .required(true)
+                .value_name("KERNELSPEC_DIR")
+                .value_hint(ValueHint::DirPath)
+                .help("The kernelspec directory (with kernel.json and scripts/)"),
+        )
+        .arg(
+            Arg::new("env")
+                .long("env")
+                .value_name("NAME=VALUE")
+                .action(ArgAction::Append)
+                .help("A variable of the launch environment; KERNEL_* ones are template variables"),
+        )
+        .arg(
+            Arg::new("validate")
+                .long("validate")
+                .action(ArgAction::SetTrue)
+                .help("Check the result against the Kubernetes schema shipped with this tool"),
+        )
+}
+
 /// The whole command line as clap sees it.
 pub fn command() -> Command {
     let shells: Vec<&str> = SHELLS.iter().map(|(name, _)| *name).collect();
@@ -249,6 +277,7 @@ pub fn command() -> Command {
         .args(help_args())
         .subcommand(install_command())
         .subcommand(rbac_command())
+        .subcommand(preview_command())
         .subcommand(
             Command::new("completions").about("Print a shell completion script to standard output").arg(
                 Arg::new("shell")
@@ -258,11 +287,9 @@ pub fn command() -> Command {
             ),
         )
         .subcommand(Command::new("man").about("Print this manual page (roff) to standard output"))
-        .subcommand(
-            Command::new("help")
-                .about("Print the help, or the help of a subcommand")
-                .arg(Arg::new("subcommand").value_parser(["install", "rbac"]).help("The subcommand to describe")),
-        )
+        .subcommand(Command::new("help").about("Print the help, or the help of a subcommand").arg(
+            Arg::new("subcommand").value_parser(["install", "rbac", "preview"]).help("The subcommand to describe"),
+        ))
 }
 
 /// The shell named `name`, if `completions` supports it.

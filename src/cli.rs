@@ -40,6 +40,10 @@ pub enum Command {
     Rbac {
         args: Vec<String>,
     },
+    /// `preview ...`: the words after `preview`, parsed by `preview` (an extension of ours).
+    Preview {
+        args: Vec<String>,
+    },
 }
 
 /// A value as argparse collected it: one string from a registered alias abbreviation, or the
@@ -88,6 +92,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         }
         Some("man") if args.len() == 1 => return Ok(Command::Man),
         Some("rbac") => return Ok(Command::Rbac { args: args[1..].to_vec() }),
+        Some("preview") => return Ok(Command::Preview { args: args[1..].to_vec() }),
         _ => {}
     }
     let before = before_double_dash(&args);

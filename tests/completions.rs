@@ -196,7 +196,7 @@ fn fish_completes_options_and_values() {
     assert_eq!(complete("jupyter-k8s-spec install --language "), ["Python", "R", "Scala"]);
     // fish sorts what it offers.
     assert_eq!(complete("jupyter-k8s-spec completions "), ["bash", "elvish", "fish", "powershell", "zsh"]);
-    assert_eq!(complete("jupyter-k8s-spec help "), ["install", "rbac"]);
+    assert_eq!(complete("jupyter-k8s-spec help "), ["install", "preview", "rbac"]);
     assert_eq!(complete("jupyter-k8s-spec rbac --namespace-mode "), ["auto", "byo", "shared"]);
     assert_eq!(complete("jupyter-k8s-spec install --dry"), ["--dry-run"]);
 }
