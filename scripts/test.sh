@@ -32,7 +32,7 @@ venv_for() {
 
 step "launcher tests (tests/launchers)"
 venv_for tests/launchers/requirements.txt target/venvs/launchers
-target/venvs/launchers/bin/python -m pytest -q -p no:cacheprovider tests/launchers || status=1
+target/venvs/launchers/bin/python -m pytest -q -p no:cacheprovider -n auto tests/launchers || status=1
 
 step "end-to-end suite (tests/e2e)"
 bash tests/e2e/run.sh || status=1
