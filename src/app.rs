@@ -10,7 +10,8 @@ use crate::log::Logger;
 use crate::paths::{self, Location, PathEnv};
 use crate::settings::{self, BadConfig, Inputs, Settings};
 use crate::{
-    assets, clap_model, config_file, extensions, help, install, kernel_json, pod_options, rbac_cli, report, variant,
+    assets, clap_model, config_file, extensions, help, install, kernel_json, pod_options, preview, rbac_cli, report,
+    variant,
 };
 
 pub fn run(args: &[String]) -> i32 {
@@ -134,14 +135,6 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
         log.error(&e);
         return Err(1);
     }
-    // Our pod options (an extension): checked, and the template changed, before anything is written.
-    let custom = match pod_options::prepare(&args.pod_options, &plan, &name, &cwd) {
-        Ok(c) => c,
-        Err(e) => {
-            log.error(&e);
-            return Err(1);
-        }
-    };
     let location = if s.user {
         Location::User
     } else if !s.prefix.is_empty() {
@@ -152,9 +145,31 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     let kernels = paths::kernels_dir(&env, &location, &cwd);
     let dest = kernels.join(&name);
     let shown = dest.to_string_lossy().into_owned();
+    let document = kernel_json::document(&plan, &s, &shown);
+    // Our pod options (an extension): checked, and the template changed, before anything is written.
+    let custom = match pod_options::prepare(&args.pod_options, &plan, &name, &document, &cwd) {
+        Ok(c) => c,
+        Err(e) => {
+            log.error(&e);
+            return Err(1);
+        }
+    };
     if dest.join("kernel.json").exists() && !s.replace {
         eprintln!("A kernel specification exists at '{shown}' and '--replace' has not been specified.  Terminating.");
         return Err(1);
+    }
+    let text = kernel_json::to_python_json(&document);
+    let files = custom.apply(assets::files(plan.variant));
+    let ext = args.extensions;
+    // `--validate`: what would be installed, rendered as a launch with default values renders
+    // it and checked against the Kubernetes schema, before anything is written.
+    if ext.validate {
+        if let Err(lines) = preview::validate_install(&document, &name, &files) {
+            for line in lines {
+                log.error(&format!("--validate: {line}"));
+            }
+            return Err(1);
+        }
     }
 
     log.info(&format!("Installing kernel specification for '{}'", plan.display_name));
@@ -167,11 +182,7 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
             paths::python_list_repr(&search)
         ));
     }
-    let document = kernel_json::document(&plan, &s, &shown);
-    let text = kernel_json::to_python_json(&document);
-    let files = custom.apply(assets::files(plan.variant));
     let on_replace = || log.info(&format!("Removing existing kernelspec in {shown}"));
-    let ext = args.extensions;
     // A dry run checks what the install would run into and touches nothing.
     let outcome =
         if ext.dry_run { install::preflight(&dest) } else { install::install(&dest, &files, &text, &on_replace) };

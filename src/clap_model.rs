@@ -186,6 +186,10 @@ fn install_command() -> Command {
     cmd.args([
         extension("dry-run", "Print what would be installed and write nothing (extension)"),
         extension("json", "Describe the installed kernelspec as JSON on standard output (extension)"),
+        extension(
+            "validate",
+            "Check the rendered pod against the Kubernetes schema before writing anything (extension)",
+        ),
         extension("help-extensions", "Describe the extensions of install"),
     ])
     .args(pod_option_args())

@@ -64,7 +64,7 @@ pub struct InstallArgs {
     pub flags: Vec<Flag>,
     /// Positional words and everything after `--`: accepted and ignored, as the reference does.
     pub extra_args: Vec<String>,
-    /// Our `--dry-run` / `--json`, removed from the words before they are parsed.
+    /// Our `--dry-run` / `--json` / `--validate`, removed from the words before they are parsed.
     pub extensions: crate::extensions::InstallExtensions,
     /// Our `--toleration`, `--kernel-pod-template`, ... (`pod_options`), removed like `extensions`.
     pub pod_options: crate::pod_options::PodArgs,

@@ -1,4 +1,5 @@
-//! The `install` flags of ours that the reference does not have (`--dry-run`, `--json`), and the
+//! The `install` flags of ours that the reference does not have (`--dry-run`, `--json`,
+//! `--validate`), and the
 //! text of `install --help-extensions` (which also documents the pod options of `pod_options`).
 //! They are taken out of the command line before the traitlets emulation in `cli` sees it, so
 //! everything else is parsed exactly as before.
@@ -10,10 +11,14 @@ pub struct InstallExtensions {
     pub dry_run: bool,
     /// Print a JSON description of the (would-be) installed kernelspec on stdout.
     pub json: bool,
+    /// Render what would be installed as a launch would and check it against the Kubernetes
+    /// schema before writing anything.
+    pub validate: bool,
 }
 
 pub const DRY_RUN: &str = "--dry-run";
 pub const JSON: &str = "--json";
+pub const VALIDATE: &str = "--validate";
 pub const HELP_EXTENSIONS: &str = "--help-extensions";
 
 /// Removes the extension flags from `args` and returns what they ask for. Only these exact
@@ -28,6 +33,7 @@ pub fn take(args: &[String]) -> (Vec<String>, InstallExtensions) {
         match arg.as_str() {
             DRY_RUN if i < end => ext.dry_run = true,
             JSON if i < end => ext.json = true,
+            VALIDATE if i < end => ext.validate = true,
             _ => rest.push(arg.clone()),
         }
     }
@@ -55,9 +61,19 @@ Extensions of `jupyter-k8s-spec install` (not in gateway-provisioners 0.5.0)
     kernel_name, display_name, destination, variant, language, provisioner,
     replaced, dry_run and files (a list of {path, mode, bytes}). With
     --dry-run, describes what would be installed (instead of the text above).
+--validate
+    Before writing anything, render the kernelspec that would be installed
+    (its kernel.json and templates, with the options below applied) as its
+    launcher renders it for a launch with default values (those of
+    `jupyter-k8s-spec preview`), and check the Pod (for Spark kernelspecs its
+    pod template; with --crd the SparkApplication) and any other object it
+    creates against the Kubernetes schema shipped with this tool. Each problem
+    is logged as an error with its field path, and the install fails (exit
+    status 1) with nothing written; an existing kernelspec is left as it is.
+    With --dry-run, validates, then prints what would be written.
 
-Both are recognised only as these exact words before any `--`. With them,
-errors and log lines on stderr are unchanged (a dry run does not log the
+All three are recognised only as these exact words before any `--`. With
+them, errors and log lines on stderr are unchanged (a dry run does not log the
 'Removing' and 'Installed' lines of an install that did not happen).
 
 The kernel's pod (each option repeatable, as --opt VALUE or --opt=VALUE):
@@ -91,8 +107,10 @@ The kernel's pod (each option repeatable, as --opt VALUE or --opt=VALUE):
 
 --kernel-pod-template FILE
     Install FILE as scripts/kernel-pod.yaml.j2 instead of ours. It must be
-    UTF-8 and a Jinja template that, rendered with the variables of a typical
-    launch, gives YAML documents the launcher accepts (Pod, Secret,
+    UTF-8 and a Jinja template that, rendered exactly as the launcher renders
+    it for a launch with default values (as `jupyter-k8s-spec preview` does;
+    a placeholder the launcher refuses is refused here), gives YAML documents
+    the launcher accepts (Pod, Secret,
     PersistentVolumeClaim, PersistentVolume) with exactly one Pod, labelled
     kernel_id: \"{{ kernel_id }}\" and component: kernel, with a first
     container. Otherwise the install fails naming the problem, and nothing is
@@ -118,9 +136,12 @@ mod tests {
     fn only_exact_words_before_double_dash() {
         let (rest, ext) = take(&words(&["--user", "--dry-run", "--json", "--", "--json", "--dry-run"]));
         assert_eq!(rest, words(&["--user", "--", "--json", "--dry-run"]));
-        assert_eq!(ext, InstallExtensions { dry_run: true, json: true });
-        let (rest, ext) = take(&words(&["--dry-run=1", "--json=x", "--dry", "--JSON", "dry-run"]));
-        assert_eq!(rest, words(&["--dry-run=1", "--json=x", "--dry", "--JSON", "dry-run"]));
+        assert_eq!(ext, InstallExtensions { dry_run: true, json: true, validate: false });
+        let (rest, ext) = take(&words(&["--validate", "--", "--validate"]));
+        assert_eq!(rest, words(&["--", "--validate"]));
+        assert_eq!(ext, InstallExtensions { validate: true, ..InstallExtensions::default() });
+        let (rest, ext) = take(&words(&["--dry-run=1", "--json=x", "--dry", "--JSON", "dry-run", "--validate=1"]));
+        assert_eq!(rest, words(&["--dry-run=1", "--json=x", "--dry", "--JSON", "dry-run", "--validate=1"]));
         assert_eq!(ext, InstallExtensions::default());
         assert!(wants_help(&words(&["--user", "--help-extensions"])));
         assert!(!wants_help(&words(&["--", "--help-extensions"])));
@@ -135,7 +156,7 @@ mod tests {
         };
         assert_eq!(a.flags, vec![Flag::User]);
         assert_eq!(a.extra_args, words(&["x"]));
-        assert_eq!(a.extensions, InstallExtensions { dry_run: true, json: true });
+        assert_eq!(a.extensions, InstallExtensions { dry_run: true, json: true, validate: false });
         // Never the value of an option, as in the reference's argparse.
         let e = parse(&words(&["install", "--display-name", "--json"])).unwrap_err();
         assert_eq!(e.message, "argument --K8sSpecInstaller.display_name: expected one argument");

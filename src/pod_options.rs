@@ -9,11 +9,10 @@
 //! fixed lines, every value a YAML double-quoted scalar in which no `{` survives, so neither YAML
 //! nor Jinja can read a value as anything but text. Without these options nothing changes.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::pyrepr::str_repr;
-use crate::variant::{Language, Plan, Variant};
+use crate::variant::{Plan, Variant};
 
 pub const TOLERATION: &str = "--toleration";
 pub const NODE_SELECTOR: &str = "--node-selector";
@@ -217,10 +216,16 @@ impl Customisation {
 const POD_TEMPLATE_PATH: &str = "scripts/kernel-pod.yaml.j2";
 const SPARK_APPLICATION_PATH: &str = "scripts/sparkoperator.k8s.io-v1beta2.yaml.j2";
 
-/// Checks the options against the kernelspec being installed (`plan`, directory name `name`)
-/// and produces the changed template. `cwd` resolves a relative `--kernel-pod-template`. The
+/// Checks the options against the kernelspec being installed (`plan`, directory name `name`,
+/// its kernel.json `kernel_json`) and produces the changed template. `cwd` resolves a relative `--kernel-pod-template`. The
 /// error is one line for the log.
-pub fn prepare(args: &PodArgs, plan: &Plan, name: &str, cwd: &Path) -> Result<Customisation, String> {
+pub fn prepare(
+    args: &PodArgs,
+    plan: &Plan,
+    name: &str,
+    kernel_json: &serde_json::Value,
+    cwd: &Path,
+) -> Result<Customisation, String> {
     let Some((first, _)) = args.given.first() else {
         return Ok(Customisation::default());
     };
@@ -247,8 +252,7 @@ pub fn prepare(args: &PodArgs, plan: &Plan, name: &str, cwd: &Path) -> Result<Cu
     let options = PodOptions::parse(args)?;
     if let Some(file) = &options.template {
         let bytes = read_template(file, cwd).map_err(|e| format!("{KERNEL_POD_TEMPLATE} {file}: {e}"))?;
-        check_pod_template(&bytes, &Sample::new(plan, name))
-            .map_err(|e| format!("{KERNEL_POD_TEMPLATE} {file}: {e}"))?;
+        check_pod_template(&bytes, kernel_json, name).map_err(|e| format!("{KERNEL_POD_TEMPLATE} {file}: {e}"))?;
         return Ok(Customisation { replaced: Some((POD_TEMPLATE_PATH, bytes)) });
     }
     if !options.has_entries() {
@@ -518,82 +522,69 @@ fn read_template(file: &str, cwd: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(&path).map_err(|e| format!("cannot read it: {e}"))
 }
 
-/// The launch variables a template is tried with: what the provisioner and the launcher set for
-/// a typical launch of this kernelspec, typed as the launcher types them (YAML: the ids are
-/// numbers).
-pub struct Sample {
-    pub kernel_id: String,
-    pub variables: BTreeMap<&'static str, minijinja::Value>,
-}
-
-impl Sample {
-    pub fn new(plan: &Plan, name: &str) -> Sample {
-        let kernel_id = "0d7a5e2c-4f1b-4c8e-9a3d-6b2f8e1c5a70".to_string();
-        let image = plan.image_name.clone();
-        let text = |s: &str| minijinja::Value::from(s.to_string());
-        let mut v = BTreeMap::new();
-        v.insert("kernel_id", text(&kernel_id));
-        v.insert("kernel_username", text("jovyan"));
-        v.insert("kernel_pod_name", text(&format!("jovyan-{kernel_id}")));
-        v.insert("kernel_namespace", text("default"));
-        v.insert("kernel_service_account_name", text("default"));
-        v.insert("kernel_image", text(&image));
-        v.insert("kernel_executor_image", text(plan.executor_image_name.as_deref().unwrap_or(&image)));
-        v.insert("kernel_uid", minijinja::Value::from(1000));
-        v.insert("kernel_gid", minijinja::Value::from(100));
-        v.insert("kernel_language", text(plan.variant.language().key()));
-        v.insert("kernel_name", text(name));
-        v.insert("kernel_spark_context_init_mode", text("none"));
-        if plan.variant.language() == Language::Python && !plan.ipykernel_subclass_name.is_empty() {
-            v.insert("kernel_class_name", text(&plan.ipykernel_subclass_name));
-        }
-        Sample { kernel_id, variables: v }
-    }
-}
+/// The kernel id a template is tried with: one no template writes by itself, so a Pod labelled
+/// with it got the label from `{{ kernel_id }}`.
+pub const SAMPLE_KERNEL_ID: &str = "0d7a5e2c-4f1b-4c8e-9a3d-6b2f8e1c5a70";
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Renders a template as the launcher does (Jinja with trim_blocks and lstrip_blocks, no
-/// autoescaping), with `variables`.
-pub fn render(source: &str, variables: &BTreeMap<&'static str, minijinja::Value>) -> Result<String, String> {
-    let mut env = minijinja::Environment::new();
-    let syntax = minijinja::syntax::SyntaxConfig::builder()
-        .trim_blocks(true)
-        .lstrip_blocks(true)
-        .build()
-        .expect("the default delimiters are valid");
-    env.set_syntax(syntax);
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    let template = env
-        .template_from_named_str("kernel-pod.yaml.j2", source)
-        .map_err(|e| format!("not a valid Jinja template: {}", one_line(&e.to_string())))?;
-    template
-        .render(minijinja::Value::from_pairs(variables.iter().map(|(k, v)| (*k, v.clone()))))
-        .map_err(|e| format!("rendering it failed: {}", one_line(&e.to_string())))
-}
-
-/// Checks an operator's pod template: UTF-8, a Jinja template that renders with `sample` into
-/// YAML documents the launcher accepts, exactly one of them a Pod that carries the labels the
-/// provisioner finds it by and has a first container.
-pub fn check_pod_template(bytes: &[u8], sample: &Sample) -> Result<(), String> {
-    use yaml_rust2::Yaml;
+/// Checks an operator's pod template for the kernelspec whose kernel.json is `kernel_json`
+/// (directory name `name`): UTF-8, and, rendered exactly as our launcher renders it at a launch
+/// with default values (`preview::render_kernelspec`: the launch environment, YAML-typed
+/// variables, per-context escaping, the env list of the kernel container), YAML documents the
+/// launcher accepts, exactly one of them a Pod that carries the labels the provisioner finds it
+/// by and has a first container. A template the launcher refuses is refused here.
+pub fn check_pod_template(bytes: &[u8], kernel_json: &serde_json::Value, name: &str) -> Result<(), String> {
     let source = std::str::from_utf8(bytes)
         .map_err(|e| format!("not UTF-8 text (invalid bytes at offset {})", e.valid_up_to()))?;
-    let rendered = render(source, &sample.variables)?;
-    let documents = yaml_rust2::YamlLoader::load_from_str(&rendered)
-        .map_err(|e| format!("rendered with sample values, it is not valid YAML: {}", one_line(&e.to_string())))?;
-    let mut pods = Vec::new();
-    for (i, doc) in documents.iter().enumerate() {
-        if doc.is_null() {
-            continue; // an empty document, e.g. after a trailing `---`; the launcher skips it
+    let file = POD_TEMPLATE_PATH.trim_start_matches("scripts/");
+    let template = |wanted: &str| {
+        if wanted == file {
+            Ok(source.to_string())
+        } else {
+            Err(format!("the kernelspec renders scripts/{wanted}, not {POD_TEMPLATE_PATH}"))
         }
-        let n = i + 1;
-        let Some(kind) = doc["kind"].as_str() else {
+    };
+    // The checks of ours run on the parsed documents, before the launcher's; their errors are
+    // reported as they are, the launcher's as "rendering it failed".
+    let refused = std::cell::RefCell::new(None);
+    let inspect = |documents: &crate::preview::Documents| {
+        check_pod_documents(documents).inspect_err(|e| *refused.borrow_mut() = Some(e.clone()))
+    };
+    let kernelspec = crate::preview::Kernelspec {
+        kernel_json,
+        json_path: "kernel.json",
+        shown: name,
+        name,
+        template: &template,
+        has_pod_template: true,
+        inspect: Some(&inspect),
+    };
+    let given = [("KERNEL_ID".to_string(), SAMPLE_KERNEL_ID.to_string())];
+    match crate::preview::render_kernelspec(&kernelspec, &given, &|_| None) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(refused.take().unwrap_or_else(|| {
+            let not_yaml = format!("the rendered {file} is not valid YAML: ");
+            match e.strip_prefix(&not_yaml) {
+                Some(detail) => format!("rendered with sample values, it is not valid YAML: {}", one_line(detail)),
+                None => format!("rendering it failed: {}", one_line(&e)),
+            }
+        })),
+    }
+}
+
+/// The checks of `check_pod_template` on the rendered documents (numbered from 1).
+fn check_pod_documents(documents: &crate::preview::Documents) -> Result<(), String> {
+    use crate::pyyaml::{py_str, Py};
+    let mut pods = Vec::new();
+    for (n, doc) in documents {
+        let Some(kind) = doc.get("kind").filter(|k| k.truthy()) else {
             return Err(format!("rendered with sample values, its YAML document {n} has no kind"));
         };
-        match kind {
+        let kind = py_str(kind).unwrap_or_default();
+        match kind.as_str() {
             "Pod" => pods.push(doc),
             "Secret" | "PersistentVolumeClaim" | "PersistentVolume" => {}
             other => {
@@ -610,18 +601,20 @@ pub fn check_pod_template(bytes: &[u8], sample: &Sample) -> Result<(), String> {
         [] => return Err("rendered with sample values, it has no Pod (kind: Pod)".into()),
         _ => return Err(format!("rendered with sample values, it has {} Pods; the launcher expects one", pods.len())),
     };
-    let labels = &pod["metadata"]["labels"];
-    if labels["kernel_id"].as_str() != Some(sample.kernel_id.as_str()) {
+    let label =
+        |key: &str| pod.get("metadata").and_then(|m| m.get("labels")).and_then(|l| l.get(key)).and_then(Py::as_str);
+    if label("kernel_id") != Some(SAMPLE_KERNEL_ID) {
         return Err("the Pod must have the label kernel_id: \"{{ kernel_id }}\" \
                     (the provisioner finds the kernel's pod by it)"
             .into());
     }
-    if labels["component"].as_str() != Some("kernel") {
+    if label("component") != Some("kernel") {
         return Err(
             "the Pod must have the label component: kernel (the provisioner finds the kernel's pod by it)".into()
         );
     }
-    if !matches!(pod["spec"]["containers"][0], Yaml::Hash(_)) {
+    let containers = pod.get("spec").and_then(|s| s.get("containers"));
+    if !matches!(containers, Some(Py::List(items)) if matches!(items.first(), Some(Py::Dict(_)))) {
         return Err(
             "the Pod has no spec.containers[0] (the kernel container, which the launcher gives its environment)".into(),
         );
@@ -632,6 +625,7 @@ pub fn check_pod_template(bytes: &[u8], sample: &Sample) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::variant::Language;
 
     fn words(s: &[&str]) -> Vec<String> {
         s.iter().map(|w| w.to_string()).collect()
@@ -877,14 +871,17 @@ mod tests {
     }
 
     fn prepared(variant: Variant, pairs: &[(&'static str, &str)]) -> Result<String, String> {
-        let c = prepare(&args(pairs), &plan(variant), "k", Path::new("/"))?;
+        let c = prepare(&args(pairs), &plan(variant), "k", &kernel_json(variant), Path::new("/"))?;
         Ok(c.replaced.map(|(_, b)| String::from_utf8(b).unwrap()).unwrap_or_default())
     }
 
     #[test]
     fn variant_rules() {
         let py = Variant::Container(Language::Python);
-        assert_eq!(prepare(&PodArgs::default(), &plan(py), "k", Path::new("/")).unwrap(), Customisation::default());
+        assert_eq!(
+            prepare(&PodArgs::default(), &plan(py), "k", &kernel_json(py), Path::new("/")).unwrap(),
+            Customisation::default()
+        );
         assert_eq!(
             prepared(Variant::Spark(Language::R), &[(POD_LABEL, "bad")]).unwrap_err(),
             "--pod-label has no effect with --spark: spark-submit creates the kernel's pods and does not use \
@@ -954,29 +951,56 @@ mod tests {
         assert_eq!(text, expected);
     }
 
-    /// Renders a template with the sample variables (plus `extra`) and parses it.
-    fn rendered(text: &str, extra: &[(&'static str, minijinja::Value)]) -> yaml_rust2::Yaml {
-        let mut sample = Sample::new(&plan(Variant::Container(Language::Python)), "k");
-        for (k, v) in extra {
-            sample.variables.insert(k, v.clone());
-        }
-        let out = render(text, &sample.variables).unwrap();
+    /// A kernel.json of `variant` as far as a launch reads it.
+    fn kernel_json(variant: Variant) -> serde_json::Value {
+        let launcher = match variant {
+            Variant::Spark(_) => "/k/bin/run.sh".to_string(),
+            _ => format!("/k/scripts/{}", variant.launcher_name()),
+        };
+        serde_json::json!({
+            "argv": ["python", launcher, "--kernel-id", "{kernel_id}", "--port-range", "{port_range}",
+                     "--response-address", "{response_address}", "--public-key", "{public_key}"],
+            "display_name": "K",
+            "language": variant.language().spec_name(),
+            "metadata": {"kernel_provisioner": {
+                "provisioner_name": variant.provisioner_name(),
+                "config": {"image_name": "elyra/kernel-py:0.5.0"}
+            }}
+        })
+    }
+
+    /// Renders a template of `variant` as a launch with the variables `extra` does and parses
+    /// the first object.
+    fn rendered(variant: Variant, text: &str, extra: &[(&str, &str)]) -> yaml_rust2::Yaml {
+        let doc = kernel_json(variant);
+        let template = |_: &str| Ok(text.to_string());
+        let kernelspec = crate::preview::Kernelspec {
+            kernel_json: &doc,
+            json_path: "kernel.json",
+            shown: "k",
+            name: "k",
+            template: &template,
+            has_pod_template: true,
+            inspect: None,
+        };
+        let given: Vec<(String, String)> = extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let getenv = |k: &str| (k == "GP_MIRROR_WORKING_DIRS").then(|| "true".to_string());
+        let out = crate::preview::render_kernelspec(&kernelspec, &given, &getenv).unwrap().text;
         let mut docs = yaml_rust2::YamlLoader::load_from_str(&out).unwrap_or_else(|e| panic!("{e}\n{out}"));
         docs.remove(0)
     }
 
     #[test]
     fn edited_kernel_pod_renders_with_every_combination_of_blocks() {
-        use minijinja::Value;
         let text = prepared(Variant::Container(Language::Python), ALL).unwrap();
         let plain = |v: &yaml_rust2::Yaml| v.as_str().unwrap().to_string();
-        let variable_sets: Vec<Vec<(&'static str, Value)>> = vec![
+        let variable_sets: Vec<Vec<(&str, &str)>> = vec![
             vec![],
-            vec![("kernel_cpus", Value::from("1")), ("kernel_memory_limit", Value::from("2Gi"))],
-            vec![("kernel_working_dir", Value::from("/w"))],
+            vec![("KERNEL_CPUS", "1"), ("KERNEL_MEMORY_LIMIT", "2Gi")],
+            vec![("KERNEL_WORKING_DIR", "/w")],
         ];
         for extra in variable_sets {
-            let pod = rendered(&text, &extra);
+            let pod = rendered(Variant::Container(Language::Python), &text, &extra);
             let meta = &pod["metadata"];
             assert_eq!(plain(&meta["labels"]["team"]), "ds");
             assert_eq!(plain(&meta["labels"]["source"]), "kernel-pod.yaml");
@@ -995,7 +1019,7 @@ mod tests {
         // Every option on its own, too.
         for one in ALL {
             let text = prepared(Variant::Container(Language::Python), &[*one]).unwrap();
-            check_pod_template(text.as_bytes(), &Sample::new(&plan(Variant::Container(Language::Python)), "k"))
+            check_pod_template(text.as_bytes(), &kernel_json(Variant::Container(Language::Python)), "k")
                 .unwrap_or_else(|e| panic!("{one:?}: {e}"));
         }
     }
@@ -1003,7 +1027,7 @@ mod tests {
     #[test]
     fn spark_application_text_renders() {
         let text = prepared(Variant::SparkOperator, ALL).unwrap();
-        let app = rendered(&text, &[]);
+        let app = rendered(Variant::SparkOperator, &text, &[]);
         let plain = |v: &yaml_rust2::Yaml| v.as_str().unwrap().to_string();
         let spec = &app["spec"];
         assert_eq!(
@@ -1024,11 +1048,11 @@ mod tests {
         assert_eq!(app["spec"]["driver"]["annotations"].as_hash().unwrap().len(), 2);
         // Only the executor's annotations are new: without them it has none.
         let text = prepared(Variant::SparkOperator, &[(POD_LABEL, "team=ds")]).unwrap();
-        assert!(rendered(&text, &[])["spec"]["executor"]["annotations"].is_badvalue());
+        assert!(rendered(Variant::SparkOperator, &text, &[])["spec"]["executor"]["annotations"].is_badvalue());
     }
 
-    fn sample() -> Sample {
-        Sample::new(&plan(Variant::Container(Language::Python)), "k")
+    fn python() -> serde_json::Value {
+        kernel_json(Variant::Container(Language::Python))
     }
 
     #[test]
@@ -1037,27 +1061,43 @@ mod tests {
             [Variant::Container(Language::Python), Variant::Container(Language::Scala), Variant::Spark(Language::R)]
         {
             let stock = find_stock(v, POD_TEMPLATE_PATH);
-            check_pod_template(stock.as_bytes(), &Sample::new(&plan(v), "k")).unwrap();
+            check_pod_template(stock.as_bytes(), &kernel_json(v), "k").unwrap();
         }
     }
 
     #[test]
     fn template_problems() {
         let stock = find_stock(Variant::Container(Language::Python), POD_TEMPLATE_PATH);
-        let check = |t: &str| check_pod_template(t.as_bytes(), &sample()).unwrap_err();
+        let check = |t: &str| check_pod_template(t.as_bytes(), &python(), "k").unwrap_err();
         assert_eq!(
-            check_pod_template(b"kind: Pod\xff", &sample()).unwrap_err(),
+            check_pod_template(b"kind: Pod\xff", &python(), "k").unwrap_err(),
             "not UTF-8 text (invalid bytes at offset 9)"
         );
         assert_eq!(
             check("{% if x %}\nkind: Pod\n"),
-            "not a valid Jinja template: syntax error: unexpected end of input, expected end of block (in kernel-pod.yaml.j2:2)"
+            "rendering it failed: cannot render template 'kernel-pod.yaml.j2': unexpected end of input, expected end of block (line 2)"
         );
-        assert_eq!(check("{{ kernel_x.y }}"), "rendering it failed: undefined value (in kernel-pod.yaml.j2:1)");
+        assert_eq!(
+            check("{{ kernel_x.y }}"),
+            "rendering it failed: cannot render template 'kernel-pod.yaml.j2': undefined value (line 1)"
+        );
         assert_eq!(
             check("a: \"x\nb: [\n"),
-            "rendered with sample values, it is not valid YAML: invalid indentation in quoted scalar at byte 3 line 1 column 4"
+            "rendered with sample values, it is not valid YAML: invalid indentation in quoted scalar (line 1, column 4)"
         );
+        // Stricter than plain Jinja: what the launcher refuses, e.g. text that cannot be placed
+        // unquoted where it lands.
+        let unquoted = stock.replace(
+            "    source: kernel-pod.yaml\n",
+            "    source: kernel-pod.yaml\n    note: made by {{ kernel_name | replace('k', 'a k') }}\n",
+        );
+        assert_eq!(
+            check(&unquoted),
+            "rendering it failed: value 'a k' cannot be placed unquoted at template line 22; quote the placeholder in the template"
+        );
+        // A whole unquoted value is quoted by the launcher, and accepted.
+        check_pod_template(stock.replace("\"{{ kernel_image }}\"", "{{ kernel_image }}").as_bytes(), &python(), "k")
+            .unwrap();
         assert_eq!(check("apiVersion: v1\n"), "rendered with sample values, its YAML document 1 has no kind");
         assert_eq!(
             check(&format!("{stock}\n---\nkind: Service\n")),
@@ -1086,6 +1126,6 @@ mod tests {
             "kind: Secret\n---\n{{% set n = kernel_name | upper %}}\n{}\n---\n",
             stock.replace("app: gateway-provisioners", "app: \"{{ n }}\"")
         );
-        check_pod_template(ok.as_bytes(), &sample()).unwrap();
+        check_pod_template(ok.as_bytes(), &python(), "k").unwrap();
     }
 }

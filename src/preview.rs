@@ -186,6 +186,45 @@ pub fn validate(objects: &[Py]) -> Vec<String> {
     out
 }
 
+/// `install --validate`: the kernelspec about to be installed (its kernel.json `kernel_json`,
+/// directory name `name`, and `files`) rendered as a launch with default values renders it,
+/// then checked against the Kubernetes schema. The error is the lines to report: each problem
+/// with its field path, then a summary.
+pub fn validate_install(
+    kernel_json: &serde_json::Value,
+    name: &str,
+    files: &[crate::assets::File],
+) -> Result<(), Vec<String>> {
+    let file = |wanted: &str| files.iter().find(|f| f.path.strip_prefix("scripts/") == Some(wanted));
+    let template = |wanted: &str| {
+        let f = file(wanted).ok_or_else(|| format!("the kernelspec has no scripts/{wanted}"))?;
+        String::from_utf8(f.bytes.to_vec()).map_err(|_| format!("scripts/{wanted} is not UTF-8 text"))
+    };
+    let kernelspec = Kernelspec {
+        kernel_json,
+        json_path: "kernel.json",
+        shown: name,
+        name,
+        template: &template,
+        has_pod_template: file("kernel-pod.yaml.j2").is_some(),
+        inspect: None,
+    };
+    let preview = render_kernelspec(&kernelspec, &[], &|_| None).map_err(|e| {
+        vec![format!("rendering the kernelspec as a launch would failed: {}", e.replace(['\n', '\r'], " "))]
+    })?;
+    let mut problems = validate(&preview.objects);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let what = preview.objects.first().and_then(|o| o.get("kind")).and_then(Py::as_str).unwrap_or("object");
+    let n = problems.len();
+    problems.push(format!(
+        "the {what} of a launch with default values does not validate: {n} problem{}; nothing was written",
+        if n == 1 { "" } else { "s" }
+    ));
+    Err(problems)
+}
+
 /// What `preview` prints, and the objects it printed.
 #[derive(Debug)]
 pub struct Preview {
@@ -229,7 +268,7 @@ struct Spec {
     config: serde_json::Map<String, serde_json::Value>,
 }
 
-fn read_spec(dir: &Path) -> Result<Spec, String> {
+fn read_spec(dir: &Path) -> Result<(serde_json::Value, String), String> {
     let shown = dir.display();
     if !dir.is_dir() {
         return Err(format!("'{shown}' is not a directory"));
@@ -239,6 +278,11 @@ fn read_spec(dir: &Path) -> Result<Spec, String> {
         .map_err(|e| format!("'{shown}' is not a kernelspec directory: cannot read kernel.json: {e}"))?;
     let doc: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{}: not valid JSON: {e}", path.display()))?;
+    Ok((doc, path.display().to_string()))
+}
+
+/// The launch-relevant parts of a parsed kernel.json; `path` names it in errors.
+fn parse_spec(doc: &serde_json::Value, path: &str) -> Result<Spec, String> {
     let strings = |v: Option<&serde_json::Value>| -> Vec<String> {
         v.and_then(|a| a.as_array())
             .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
@@ -246,7 +290,7 @@ fn read_spec(dir: &Path) -> Result<Spec, String> {
     };
     let argv = strings(doc.get("argv"));
     if argv.is_empty() {
-        return Err(format!("{}: no argv", path.display()));
+        return Err(format!("{path}: no argv"));
     }
     let env = doc
         .get("env")
@@ -369,11 +413,11 @@ fn user_set(
 /// gateway-provisioners' pre_launch: the launch environment and the substituted argv.
 fn provisioner_env(
     spec: &Spec,
-    req: &Request,
+    given: &[(String, String)],
     getenv: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Env, Vec<String>), String> {
     let mut env = Env::default();
-    for (k, v) in &req.env {
+    for (k, v) in given {
         env.set(k, v);
     }
     let kernel_id = env.get("KERNEL_ID").unwrap_or(DEFAULT_KERNEL_ID).to_string();
@@ -629,32 +673,81 @@ fn render_error(e: RenderError) -> String {
     }
 }
 
-fn read_template(scripts: &Path, name: &str) -> Result<String, String> {
-    let path = scripts.join(name);
-    std::fs::read_to_string(&path).map_err(|e| format!("cannot read the template {}: {e}", path.display()))
+/// The documents of a rendered pod template, each with its 1-based position among the YAML
+/// documents; empty documents (which the launcher skips) are left out.
+pub type Documents = [(usize, Py)];
+
+/// A check of the parsed documents of a pod template (`Kernelspec::inspect`).
+pub type Inspect<'a> = dyn Fn(&Documents) -> Result<(), String> + 'a;
+
+/// A kernelspec to render as a launch would, wherever its files are: on disk (`render`) or
+/// about to be installed (`install --validate`, `install --kernel-pod-template`).
+pub struct Kernelspec<'a> {
+    /// Its parsed kernel.json.
+    pub kernel_json: &'a serde_json::Value,
+    /// How errors name kernel.json.
+    pub json_path: &'a str,
+    /// How errors name the kernelspec (its directory).
+    pub shown: &'a str,
+    /// Its name (the name of its directory): the launch's KERNEL_NAME.
+    pub name: &'a str,
+    /// The text of `scripts/<file name>`, or an error naming the file.
+    pub template: &'a dyn Fn(&str) -> Result<String, String>,
+    /// Whether it has `scripts/kernel-pod.yaml.j2` (which `bin/run.sh` renders for Spark).
+    pub has_pod_template: bool,
+    /// Called with the parsed documents of a pod template before the launcher's checks; its
+    /// error is returned as it is.
+    pub inspect: Option<&'a Inspect<'a>>,
 }
 
 /// Renders the kernelspec in `req.dir` as a launch would.
 pub fn render(req: &Request, getenv: &dyn Fn(&str) -> Option<String>) -> Result<Preview, String> {
-    let spec = read_spec(&req.dir)?;
-    let (mut env, argv) = provisioner_env(&spec, req, getenv)?;
+    let (doc, json_path) = read_spec(&req.dir)?;
     let scripts = req.dir.join("scripts");
+    let template = |name: &str| {
+        let path = scripts.join(name);
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read the template {}: {e}", path.display()))
+    };
+    let name = abspath(&req.dir).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let shown = req.dir.display().to_string();
+    let spec = Kernelspec {
+        kernel_json: &doc,
+        json_path: &json_path,
+        shown: &shown,
+        name: &name,
+        template: &template,
+        has_pod_template: scripts.join("kernel-pod.yaml.j2").is_file(),
+        inspect: None,
+    };
+    render_kernelspec(&spec, &req.env, getenv)
+}
+
+/// Renders `kernelspec` as a launch with the variables `given` (`--env`) would; GP_* settings
+/// of the provisioner come from `getenv`. Reads no file but through `kernelspec.template`.
+pub fn render_kernelspec(
+    kernelspec: &Kernelspec,
+    given: &[(String, String)],
+    getenv: &dyn Fn(&str) -> Option<String>,
+) -> Result<Preview, String> {
+    let spec = parse_spec(kernelspec.kernel_json, kernelspec.json_path)?;
+    let (mut env, argv) = provisioner_env(&spec, given, getenv)?;
+    let read_template = |name: &str| (kernelspec.template)(name);
     let position = |name: &str| argv.iter().position(|a| Path::new(a).file_name().is_some_and(|f| f == name));
     let (launcher, args) = if let Some(i) = position("launch_kubernetes.py") {
         (Launcher::Pod, &argv[i + 1..])
     } else if let Some(i) = position("launch_custom_resource.py") {
         (Launcher::CustomResource, &argv[i + 1..])
-    } else if let Some(i) = position("run.sh").filter(|_| scripts.join("kernel-pod.yaml.j2").is_file()) {
+    } else if let Some(i) = position("run.sh").filter(|_| kernelspec.has_pod_template) {
         (Launcher::Pod, &argv[i + 1..])
     } else {
         return Err(format!(
             "the kernelspec in '{}' runs neither scripts/launch_kubernetes.py, scripts/launch_custom_resource.py \
              nor bin/run.sh with scripts/kernel-pod.yaml.j2: nothing to preview",
-            req.dir.display()
+            kernelspec.shown
         ));
     };
     let args = launcher_args(args, launcher)?;
-    let spec_name = abspath(&req.dir).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let spec_name = kernelspec.name.to_string();
     let mut vars: Vec<(String, Py)> = Vec::new();
     let objects = match launcher {
         Launcher::Pod => {
@@ -680,16 +773,21 @@ pub fn render(req: &Request, getenv: &dyn Fn(&str) -> Option<String>) -> Result<
             check_ids(&env)?;
             template_variables(&env, &mut vars);
             let name = "kernel-pod.yaml.j2";
-            let rendered =
-                kernel_template::render(name, &read_template(&scripts, name)?, &vars).map_err(render_error)?;
+            let rendered = kernel_template::render(name, &read_template(name)?, &vars).map_err(render_error)?;
             let documents =
                 pyyaml::load_all(&rendered).map_err(|e| format!("the rendered {name} is not valid YAML: {e}"))?;
+            let documents: Vec<(usize, Py)> = documents
+                .into_iter()
+                .enumerate()
+                .map(|(i, d)| (i + 1, d))
+                .filter(|(_, d)| !matches!(d, Py::None))
+                .collect();
+            if let Some(inspect) = kernelspec.inspect {
+                inspect(&documents)?;
+            }
             let mut objects = Vec::new();
             let mut pod_index = None;
-            for document in documents {
-                if matches!(document, Py::None) {
-                    continue;
-                }
+            for (_, document) in documents {
                 let kind = document.get("kind").filter(|k| k.truthy()).cloned();
                 let Some(kind) = kind else {
                     let shown = pyyaml::py_repr(&document).unwrap_or_default();
@@ -761,8 +859,7 @@ pub fn render(req: &Request, getenv: &dyn Fn(&str) -> Option<String>) -> Result<
                 return Err(format!("invalid custom resource group/version {shown}"));
             }
             let name = format!("{group}-{version}.yaml.j2");
-            let rendered =
-                kernel_template::render(&name, &read_template(&scripts, &name)?, &vars).map_err(render_error)?;
+            let rendered = kernel_template::render(&name, &read_template(&name)?, &vars).map_err(render_error)?;
             let mut resource =
                 pyyaml::load(&rendered).map_err(|e| format!("the rendered custom resource is not valid YAML: {e}"))?;
             if group == "sparkoperator.k8s.io" {

@@ -369,13 +369,13 @@ fn kernel_pod_template_problems_write_nothing() {
         (
             "jinja.j2",
             b"{% for x in y %}\nkind: Pod\n",
-            "not a valid Jinja template: syntax error: unexpected end of input, expected end of block (in kernel-pod.yaml.j2:2)",
+            "rendering it failed: cannot render template 'kernel-pod.yaml.j2': unexpected end of input, expected end of block (line 2)",
         ),
-        ("filter.j2", b"kind: {{ 'Pod' | nosuchfilter }}\n", "rendering it failed: unknown filter: filter nosuchfilter is unknown (in kernel-pod.yaml.j2:1)"),
+        ("filter.j2", b"kind: {{ 'Pod' | nosuchfilter }}\n", "rendering it failed: cannot render template 'kernel-pod.yaml.j2': filter nosuchfilter is unknown (line 1)"),
         (
             "yaml.j2",
             b"kind: Pod\nmetadata: {labels: [}\n",
-            "rendered with sample values, it is not valid YAML: while parsing a node, did not find expected node content at byte 30 line 2 column 21",
+            "rendered with sample values, it is not valid YAML: while parsing a node, did not find expected node content (line 2, column 21)",
         ),
         ("service.j2", b"kind: Service\n", "rendered with sample values, its YAML document 1 is a 'Service'; the launcher creates only Pod, Secret, PersistentVolumeClaim and PersistentVolume objects"),
         ("nopod.j2", b"kind: Secret\n---\n", "rendered with sample values, it has no Pod (kind: Pod)"),
@@ -410,6 +410,42 @@ fn kernel_pod_template_problems_write_nothing() {
         assert_eq!(log_lines(&out), vec![format!("[E K8sSpecInstaller] --kernel-pod-template {name}: {problem}")]);
         assert_eq!(sb.snapshot(), before, "{name}");
     }
+}
+
+/// The template is rendered exactly as our launcher renders it at a launch: what the launcher
+/// refuses is refused at install (before, plain Jinja accepted this template), and a whole
+/// unquoted value, which the launcher writes as a quoted YAML string, is accepted.
+#[test]
+fn kernel_pod_template_is_rendered_as_the_launcher_renders_it() {
+    let sb = Sandbox::new();
+    let good = stock(PY, POD);
+    // Text placed unquoted inside a longer plain scalar: the launcher cannot quote it there.
+    let fragment = with_after(
+        &good,
+        "    source: kernel-pod.yaml\n",
+        "    owner: user {{ kernel_username ~ ' in ' ~ kernel_namespace }}\n",
+    );
+    assert_ne!(fragment, good);
+    fs::write(sb.path("work/fragment.j2"), &fragment).unwrap();
+    let before = sb.snapshot();
+    let out = sb.run(&["install", "--user", "--kernel-pod-template", "fragment.j2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        log_lines(&out),
+        vec!["[E K8sSpecInstaller] --kernel-pod-template fragment.j2: rendering it failed: value 'jovyan in default' \
+              cannot be placed unquoted at template line 22; quote the placeholder in the template"
+            .to_string()]
+    );
+    assert_eq!(sb.snapshot(), before);
+    assert!(!sb.spec("k8s_python").exists());
+
+    // `image: {{ kernel_image }}` is a whole value: the launcher quotes it, so it installs.
+    let whole = good.replace("  - image: \"{{ kernel_image }}\"\n", "  - image: {{ kernel_image }}\n");
+    assert_ne!(whole, good);
+    fs::write(sb.path("work/whole.j2"), &whole).unwrap();
+    let out = sb.run(&["install", "--user", "--kernel-pod-template", "whole.j2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(sb.read("k8s_python", POD), whole);
 }
 
 #[test]
