@@ -110,8 +110,8 @@ The kernel's pod (each option repeatable, as --opt VALUE or --opt=VALUE):
     UTF-8 and a Jinja template that, rendered exactly as the launcher renders
     it for a launch with default values (as `jupyter-k8s-spec preview` does;
     a placeholder the launcher refuses is refused here), gives YAML documents
-    the launcher accepts (Pod, Secret,
-    PersistentVolumeClaim, PersistentVolume) with exactly one Pod, labelled
+    the launcher accepts (Pod, Secret, PersistentVolumeClaim,
+    PersistentVolume) with exactly one Pod, labelled
     kernel_id: \"{{ kernel_id }}\" and component: kernel, with a first
     container. Otherwise the install fails naming the problem, and nothing is
     written. Not with --spark or --crd, and not together with the options
@@ -121,7 +121,9 @@ A missing value is an error (exit status 2); a bad value or FILE fails the
 install (exit status 1) before anything is written. Without any of these
 options, install behaves exactly as the reference.
 
-Another extension: `jupyter-k8s-spec rbac --help` (RBAC objects for the server).
+Other extensions: `jupyter-k8s-spec preview --help` (the Pod or SparkApplication
+a kernel of an installed kernelspec would be launched as, optionally validated)
+and `jupyter-k8s-spec rbac --help` (RBAC objects for the server).
 ";
 
 #[cfg(test)]
