@@ -3,102 +3,10 @@
 //! output and the files written.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 
-use assert_cmd::Command;
-
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for d in ["home", "venv", "tmp", "work"] {
-            fs::create_dir_all(dir.path().join(d)).unwrap();
-        }
-        Sandbox { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("jupyter-k8s-spec").unwrap();
-        c.env_clear()
-            .env("HOME", self.path("home"))
-            .env("PATH", "/usr/bin:/bin")
-            .env("TMPDIR", self.path("tmp"))
-            .env("VIRTUAL_ENV", self.path("venv"))
-            .current_dir(self.path("work"))
-            .args(args);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().unwrap()
-    }
-
-    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut c = self.cmd(args);
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        c.output().unwrap()
-    }
-
-    fn kernels(&self) -> PathBuf {
-        self.path("home/.local/share/jupyter/kernels")
-    }
-
-    /// Every path below the sandbox with its kind and mode, for before/after comparisons.
-    fn snapshot(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        walk(self.dir.path(), self.dir.path(), &mut out);
-        out.sort();
-        out
-    }
-}
-
-fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    use std::os::unix::fs::PermissionsExt;
-    for e in fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        let m = fs::symlink_metadata(&p).unwrap();
-        let rel = p.strip_prefix(root).unwrap().display().to_string();
-        let content = if m.is_file() { fs::read(&p).unwrap().len().to_string() } else { String::new() };
-        out.push(format!("{rel} {:o} {content}", m.permissions().mode()));
-        if m.is_dir() {
-            walk(root, &p, out);
-        }
-    }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Log lines without their timestamps: `[I K8sSpecInstaller] message`.
-fn log_lines(o: &Output) -> Vec<String> {
-    stderr(o)
-        .lines()
-        .map(|l| {
-            let bytes = l.as_bytes();
-            // "[X YYYY-MM-DD HH:MM:SS.mmm K8sSpecInstaller] ..."
-            if l.starts_with('[') && l.len() > 27 && bytes[3].is_ascii_digit() && &l[26..27] == " " {
-                format!("[{}{}", &l[1..2], &l[26..])
-            } else {
-                l.to_string()
-            }
-        })
-        .collect()
-}
+mod common;
+use common::*;
 
 fn golden(name: &str) -> String {
     fs::read_to_string(
@@ -147,10 +55,9 @@ fn default_install_logs_and_files() {
             format!("[I K8sSpecInstaller] Installed kernelspec k8s_python in {}", dest.display()),
         ]
     );
-    let mut files: Vec<String> = Vec::new();
-    walk(&dest, &dest, &mut files);
-    files.sort();
-    let names: Vec<String> = files.iter().map(|f| f.rsplit_once(' ').unwrap().0.to_string()).collect();
+    // "path mode content" lines: keep path and mode.
+    let names: Vec<String> =
+        sb.snapshot_of(&dest).iter().map(|f| f.splitn(3, ' ').take(2).collect::<Vec<_>>().join(" ")).collect();
     assert_eq!(
         names,
         vec![
@@ -215,11 +122,8 @@ fn file_sets_per_variant() {
         let out = sb.run(&a);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         let dest = sb.kernels().join("k");
-        let mut files = Vec::new();
-        walk(&dest, &dest, &mut files);
-        let mut names: Vec<String> =
-            files.iter().filter(|f| f.contains(" 100")).map(|f| f.split(' ').next().unwrap().to_string()).collect();
-        names.sort();
+        // Regular files only (mode 100xxx).
+        let names: Vec<String> = installed_files(&dest).into_iter().map(|(path, _, _)| path).collect();
         assert_eq!(names, *want, "{args:?}");
         if args.contains(&"--spark") && !args.contains(&"--crd") {
             use std::os::unix::fs::PermissionsExt;

@@ -3,113 +3,13 @@
 //! tests/cli.rs does.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for d in ["home", "venv", "tmp", "work"] {
-            fs::create_dir_all(dir.path().join(d)).unwrap();
-        }
-        Sandbox { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("jupyter-k8s-spec")
-            .unwrap()
-            .env_clear()
-            .env("HOME", self.path("home"))
-            .env("PATH", "/usr/bin:/bin")
-            .env("TMPDIR", self.path("tmp"))
-            .env("VIRTUAL_ENV", self.path("venv"))
-            .current_dir(self.path("work"))
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn kernels(&self) -> PathBuf {
-        self.path("home/.local/share/jupyter/kernels")
-    }
-
-    /// Every path below the sandbox with its mode and, for files, their content.
-    fn snapshot(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        walk(self.dir.path(), self.dir.path(), &mut out);
-        out.sort();
-        out
-    }
-}
-
-fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    use std::os::unix::fs::PermissionsExt;
-    for e in fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        let m = fs::symlink_metadata(&p).unwrap();
-        let rel = p.strip_prefix(root).unwrap().display().to_string();
-        let content =
-            if m.is_file() { String::from_utf8_lossy(&fs::read(&p).unwrap()).into_owned() } else { String::new() };
-        out.push(format!("{rel} {:o} {content}", m.permissions().mode()));
-        if m.is_dir() {
-            walk(root, &p, out);
-        }
-    }
-}
-
-/// The files of an installed kernelspec as `(path, mode, bytes)`, sorted by path.
-fn installed_files(dest: &Path) -> Vec<(String, String, u64)> {
-    fn rec(root: &Path, dir: &Path, out: &mut Vec<(String, String, u64)>) {
-        use std::os::unix::fs::PermissionsExt;
-        for e in fs::read_dir(dir).unwrap().flatten() {
-            let m = fs::symlink_metadata(e.path()).unwrap();
-            if m.is_dir() {
-                rec(root, &e.path(), out);
-            } else {
-                let rel = e.path().strip_prefix(root).unwrap().display().to_string();
-                out.push((rel, format!("{:04o}", m.permissions().mode() & 0o7777), m.len()));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    rec(dest, dest, &mut out);
-    out.sort();
-    out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Log lines without their timestamps: `[I K8sSpecInstaller] message`.
-fn log_lines(o: &Output) -> Vec<String> {
-    stderr(o)
-        .lines()
-        .map(|l| {
-            let b = l.as_bytes();
-            if l.starts_with('[') && l.len() > 27 && b[3].is_ascii_digit() && &l[26..27] == " " {
-                format!("[{}{}", &l[1..2], &l[26..])
-            } else {
-                l.to_string()
-            }
-        })
-        .collect()
-}
+mod common;
+use common::*;
 
 fn json(o: &Output) -> Value {
     let text = stdout(o);

@@ -3,99 +3,11 @@
 //! `--kernel-pod-template`. Each runs the binary in an isolated environment, as tests/cli.rs does.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use assert_cmd::Command;
 use k8s_spec::variant::{Language, Variant};
 
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for d in ["home", "venv", "tmp", "work"] {
-            fs::create_dir_all(dir.path().join(d)).unwrap();
-        }
-        Sandbox { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("jupyter-k8s-spec")
-            .unwrap()
-            .env_clear()
-            .env("HOME", self.path("home"))
-            .env("PATH", "/usr/bin:/bin")
-            .env("TMPDIR", self.path("tmp"))
-            .env("VIRTUAL_ENV", self.path("venv"))
-            .current_dir(self.path("work"))
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn spec(&self, name: &str) -> PathBuf {
-        self.path("home/.local/share/jupyter/kernels").join(name)
-    }
-
-    fn read(&self, spec: &str, file: &str) -> String {
-        fs::read_to_string(self.spec(spec).join(file)).unwrap()
-    }
-
-    /// Every path below the sandbox with its mode and, for files, their content.
-    fn snapshot(&self) -> Vec<String> {
-        fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-            use std::os::unix::fs::PermissionsExt;
-            for e in fs::read_dir(dir).unwrap().flatten() {
-                let p = e.path();
-                let m = fs::symlink_metadata(&p).unwrap();
-                let rel = p.strip_prefix(root).unwrap().display().to_string();
-                let content = if m.is_file() {
-                    String::from_utf8_lossy(&fs::read(&p).unwrap()).into_owned()
-                } else {
-                    String::new()
-                };
-                out.push(format!("{rel} {:o} {content}", m.permissions().mode()));
-                if m.is_dir() {
-                    walk(root, &p, out);
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(self.dir.path(), self.dir.path(), &mut out);
-        out.sort();
-        out
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Log lines without their timestamps: `[E K8sSpecInstaller] message`.
-fn log_lines(o: &Output) -> Vec<String> {
-    stderr(o)
-        .lines()
-        .map(|l| {
-            let b = l.as_bytes();
-            if l.starts_with('[') && l.len() > 27 && b[3].is_ascii_digit() && &l[26..27] == " " {
-                format!("[{}{}", &l[1..2], &l[26..])
-            } else {
-                l.to_string()
-            }
-        })
-        .collect()
-}
+mod common;
+use common::*;
 
 /// The template a variant ships, as embedded in the binary.
 fn stock(variant: Variant, path: &str) -> String {
