@@ -373,35 +373,11 @@ pub fn check_dns_subdomain(s: &str) -> Result<(), String> {
 
 // ----- template text --------------------------------------------------------------------------------
 
-/// Characters YAML takes verbatim in a double-quoted scalar and never reads as a line break (the
-/// launcher's `_YAML_PRINTABLE`).
-fn yaml_printable(c: char) -> bool {
-    matches!(c, '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{2027}' | '\u{202a}'..='\u{d7ff}' | '\u{e000}'..='\u{fefe}'
-        | '\u{ff00}'..='\u{fffd}' | '\u{10000}'..)
-}
-
-/// `s` as a YAML double-quoted scalar that is also plain Jinja text: `\`, `"`, control and
-/// non-printable characters escaped, and every `{` written `\x7B`, so no `{{`, `{%` or `{#` can
-/// start Jinja syntax. YAML reads the original string back.
+/// `s` as a YAML double-quoted scalar that is also plain Jinja text: escaped as the launcher
+/// escapes values (`kernel_template::dq_escape`), and every `{` written `\x7B`, so no `{{`, `{%`
+/// or `{#` can start Jinja syntax. YAML reads the original string back.
 pub fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '{' => out.push_str("\\x7B"),
-            c if yaml_printable(c) => out.push(c),
-            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02X}", c as u32)),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push_str(&format!("\\U{:08X}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
+    format!("\"{}\"", crate::kernel_template::dq_escape(s).replace('{', "\\x7B"))
 }
 
 fn map_entries(indent: usize, entries: &[(String, String)]) -> String {
