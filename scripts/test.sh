@@ -10,8 +10,13 @@ py=${PYTHON:-python3}
 status=0
 step() { printf '\n==> %s\n' "$*"; }
 
+scripts/setup/test-tools.sh
 step "cargo test"
-cargo test --locked --quiet
+# Not --quiet: every test is listed. A test that skips (a missing tool, outside CI) writes a
+# "SKIPPED: " line; they are counted here.
+mkdir -p target
+cargo test --locked 2>&1 | tee target/cargo-test.log
+echo "cargo test: $(grep -c 'SKIPPED: ' target/cargo-test.log || true) skipped"
 
 [ "${1:-}" = "--quick" ] && exit 0
 
@@ -32,7 +37,7 @@ venv_for() {
 
 step "launcher tests (tests/launchers)"
 venv_for tests/launchers/requirements.txt target/venvs/launchers
-target/venvs/launchers/bin/python -m pytest -q -p no:cacheprovider -n auto tests/launchers || status=1
+target/venvs/launchers/bin/python -m pytest -q -rsxX -p no:cacheprovider -n auto tests/launchers || status=1
 
 step "end-to-end suite (tests/e2e)"
 bash tests/e2e/run.sh || status=1

@@ -3,13 +3,18 @@
 //! tests/cli.rs does.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use serde_json::Value;
 
 mod common;
 use common::*;
+
+/// A reviewed expected output of ours (tests/golden/extensions/README.md).
+fn expected(name: &str) -> String {
+    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/extensions").join(name)).unwrap()
+}
 
 fn json(o: &Output) -> Value {
     let text = stdout(o);
@@ -320,10 +325,10 @@ fn help_extensions() {
     for args in [&["install", "--help-extensions"][..], &["install", "--user", "--help-extensions"]] {
         let out = sb.run(args);
         assert_eq!(out.status.code(), Some(0));
-        assert_eq!(stdout(&out), k8s_spec::extensions::HELP);
+        assert_eq!(stdout(&out), expected("install_help_extensions.txt"));
         assert_eq!(stderr(&out), "");
     }
-    let text = k8s_spec::extensions::HELP;
+    let text = &stdout(&sb.run(&["install", "--help-extensions"]));
     assert!(text.starts_with("Extensions of `jupyter-k8s-spec install` (not in gateway-provisioners 0.5.0)\n"));
     assert!(text.contains("\n--dry-run\n") && text.contains("\n--json\n"), "{text}");
     // The reference's help texts do not mention them.
@@ -428,6 +433,7 @@ fn rbac_ok(args: &[&str]) -> String {
 #[test]
 fn rbac_shared() {
     let text = rbac_ok(&["--namespace-mode", "shared", "--namespace=jupyter", "--service-account", "eg"]);
+    assert_eq!(text, expected("rbac_shared.yaml"));
     let objs = objects(&text);
     let summary: Vec<(&str, &str, Option<&str>)> =
         objs.iter().map(|o| (o.kind.as_str(), o.name.as_str(), o.namespace.as_deref())).collect();
@@ -457,7 +463,9 @@ fn rbac_shared() {
 
 #[test]
 fn rbac_byo() {
-    let objs = objects(&rbac_ok(&["--namespace-mode=byo"]));
+    let text = rbac_ok(&["--namespace-mode=byo"]);
+    assert_eq!(text, expected("rbac_byo.yaml"));
+    let objs = objects(&text);
     let summary: Vec<(&str, &str, Option<&str>)> =
         objs.iter().map(|o| (o.kind.as_str(), o.name.as_str(), o.namespace.as_deref())).collect();
     assert_eq!(
@@ -478,6 +486,7 @@ fn rbac_byo() {
 #[test]
 fn rbac_auto() {
     let text = rbac_ok(&["--service-account=jupyter.hub", "--namespace-mode", "auto", "--namespace", "hub"]);
+    assert_eq!(text, expected("rbac_auto.yaml"));
     let objs = objects(&text);
     let summary: Vec<(&str, &str, Option<&str>)> =
         objs.iter().map(|o| (o.kind.as_str(), o.name.as_str(), o.namespace.as_deref())).collect();
@@ -521,9 +530,10 @@ fn rbac_help_and_errors() {
     {
         let out = sb.run(args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
-        assert_eq!(stdout(&out), k8s_spec::rbac_cli::HELP);
+        assert_eq!(stdout(&out), expected("rbac_help.txt"), "{args:?}");
+        assert_eq!(stderr(&out), "", "{args:?}");
     }
-    assert!(k8s_spec::rbac_cli::HELP.starts_with(
+    assert!(expected("rbac_help.txt").starts_with(
         "usage: jupyter-k8s-spec rbac --namespace-mode {shared,byo,auto} [--namespace NS] [--service-account NAME]\n"
     ));
     let cases: &[(&[&str], &str)] = &[

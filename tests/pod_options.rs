@@ -3,21 +3,31 @@
 //! `--kernel-pod-template`. Each runs the binary in an isolated environment, as tests/cli.rs does.
 
 use std::fs;
-
-use k8s_spec::variant::{Language, Variant};
+use std::path::Path;
 
 mod common;
 use common::*;
 
-/// The template a variant ships, as embedded in the binary.
-fn stock(variant: Variant, path: &str) -> String {
-    let file = k8s_spec::assets::files(variant).into_iter().find(|f| f.path == path).unwrap();
-    String::from_utf8(file.bytes.to_vec()).unwrap()
+/// A file of the repository: the stock templates as written in `templates/` (not as the binary
+/// embeds them) and the expected outputs in `tests/golden/pod_options/` (see its README.md).
+fn repo_file(path: &str) -> String {
+    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
+}
+
+fn stock_pod() -> String {
+    repo_file("templates/kubernetes/scripts/kernel-pod.yaml.j2")
+}
+
+fn stock_app() -> String {
+    repo_file("templates/operators/scripts/sparkoperator.k8s.io-v1beta2.yaml.j2")
+}
+
+fn expected(name: &str) -> String {
+    repo_file(&format!("tests/golden/pod_options/{name}"))
 }
 
 const POD: &str = "scripts/kernel-pod.yaml.j2";
 const APP: &str = "scripts/sparkoperator.k8s.io-v1beta2.yaml.j2";
-const PY: Variant = Variant::Container(Language::Python);
 
 /// `stock` with `anchor` (a whole line) followed by `added`.
 fn with_after(stock: &str, anchor: &str, added: &str) -> String {
@@ -44,32 +54,7 @@ fn a_combination_is_written_into_the_pod_template() {
     args.extend_from_slice(OPTIONS);
     let out = sb.run(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let stock = stock(PY, POD);
-    let expected = with_after(&stock, "    source: kernel-pod.yaml\n", "    \"team\": \"data\"\n");
-    let expected = with_after(
-        &expected,
-        "    cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"\n",
-        "    \"note\": \"say \\\"\\x7B\\x7B hi }}\\\"\\n\\x7B% if x %}\\\\\"\n",
-    );
-    let expected = with_after(
-        &expected,
-        "  restartPolicy: Never\n",
-        concat!(
-            "  tolerations:\n",
-            "  - key: \"dedicated\"\n",
-            "    operator: \"Equal\"\n",
-            "    value: \"jupyter\"\n",
-            "    effect: \"NoSchedule\"\n",
-            "  - key: \"example.com/gpu\"\n",
-            "    operator: \"Exists\"\n",
-            "    effect: \"NoExecute\"\n",
-            "  nodeSelector:\n",
-            "    \"kubernetes.io/arch\": \"amd64\"\n",
-            "  imagePullSecrets:\n",
-            "  - name: \"regcred\"\n",
-        ),
-    );
-    assert_eq!(sb.read("k8s_python", POD), expected);
+    assert_eq!(sb.read("k8s_python", POD), expected("kernel-pod.combination.yaml.j2"));
     // Everything else is what an install without the options writes.
     let plain = Sandbox::new();
     assert_eq!(plain.run(&["install", "--user"]).status.code(), Some(0));
@@ -77,11 +62,14 @@ fn a_combination_is_written_into_the_pod_template() {
         let relative = |s: &Sandbox| s.read("k8s_python", file).replace(&s.path("").display().to_string(), "");
         assert_eq!(relative(&sb), relative(&plain), "{file}");
     }
-    assert_eq!(plain.read("k8s_python", POD), stock);
+    assert_eq!(plain.read("k8s_python", POD), stock_pod());
     // R and Scala pods get the same template.
     let out = sb.run(&["install", "--user", "--language=R", "--pod-label=team=data"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(sb.read("k8s_r", POD), with_after(&stock, "    source: kernel-pod.yaml\n", "    \"team\": \"data\"\n"));
+    assert_eq!(sb.read("k8s_r", POD), expected("kernel-pod.label.yaml.j2"));
+    let out = sb.run(&["install", "--user", "--language=Scala", "--pod-label=team=data"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(sb.read("k8s_scala", POD), expected("kernel-pod.label.yaml.j2"));
 }
 
 #[test]
@@ -92,36 +80,7 @@ fn a_combination_is_written_into_the_spark_application() {
     args.push("--pod-annotation=cluster-autoscaler.kubernetes.io/safe-to-evict=true");
     let out = sb.run(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let stock = stock(Variant::SparkOperator, APP);
-    let note = "\"note\": \"say \\\"\\x7B\\x7B hi }}\\\"\\n\\x7B% if x %}\\\\\"\n";
-    let scheduling = concat!(
-        "    tolerations:\n",
-        "    - key: \"dedicated\"\n",
-        "      operator: \"Equal\"\n",
-        "      value: \"jupyter\"\n",
-        "      effect: \"NoSchedule\"\n",
-        "    - key: \"example.com/gpu\"\n",
-        "      operator: \"Exists\"\n",
-        "      effect: \"NoExecute\"\n",
-        "    nodeSelector:\n",
-        "      \"kubernetes.io/arch\": \"amd64\"\n",
-    );
-    let expected = with_after(&stock, "  image: \"{{ kernel_image }}\"\n", "  imagePullSecrets:\n  - \"regcred\"\n");
-    let expected = expected.replace(
-        "      cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"\n",
-        &format!("      cluster-autoscaler.kubernetes.io/safe-to-evict: \"true\"\n      {note}"),
-    );
-    let expected =
-        with_after(&expected, "      component: kernel\n", &format!("      \"team\": \"data\"\n{scheduling}"));
-    let expected = with_after(
-        &expected,
-        "      component: worker\n",
-        &format!(
-            "      \"team\": \"data\"\n    annotations:\n      {note}      \
-             \"cluster-autoscaler.kubernetes.io/safe-to-evict\": \"true\"\n{scheduling}"
-        ),
-    );
-    assert_eq!(sb.read("k8s_python_spark_operator", APP), expected);
+    assert_eq!(sb.read("k8s_python_spark_operator", APP), expected("sparkoperator.combination.yaml.j2"));
 }
 
 #[test]
@@ -207,15 +166,15 @@ fn without_the_options_nothing_changes() {
     // After `--` the words are positional and ignored, as the reference ignores them.
     let out = sb.run(&["install", "--user", "--", "--toleration", "x", "--pod-label=app=x"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(sb.read("k8s_python", POD), stock(PY, POD));
+    assert_eq!(sb.read("k8s_python", POD), stock_pod());
     let out = sb.run(&["install", "--user", "--crd", "--spark"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(sb.read("k8s_python_spark_operator", APP), stock(Variant::SparkOperator, APP));
+    assert_eq!(sb.read("k8s_python_spark_operator", APP), stock_app());
     // Other spellings stay what the reference's parser makes of them: an unknown alias.
     let out = sb.run(&["install", "--user", "--kernel-name=other", "--tolerations=x"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(log_lines(&out)[0], "[W K8sSpecInstaller] Unrecognized alias: 'tolerations', it will have no effect.");
-    assert_eq!(sb.read("other", POD), stock(PY, POD));
+    assert_eq!(sb.read("other", POD), stock_pod());
 }
 
 #[test]
@@ -236,18 +195,18 @@ fn dry_run_and_json_show_the_changed_size() {
     let size = fs::metadata(sb.spec("k8s_python").join(POD)).unwrap().len();
     let entry = actual["files"].as_array().unwrap().iter().find(|f| f["path"] == POD).unwrap().clone();
     assert_eq!(entry["bytes"], size);
-    assert!(size as usize > stock(PY, POD).len());
+    assert_eq!(size as usize, expected("kernel-pod.combination.yaml.j2").len());
     // The text report too.
-    let mut args = vec!["install", "--user", "--replace", "--dry-run", "--pod-label=a=b"];
+    let mut args = vec!["install", "--user", "--replace", "--dry-run", "--pod-label=team=data"];
     args.push("--kernel-name=other");
     let out = sb.run(&args);
-    let line = format!("  0644  {:>5}  {POD}", stock(PY, POD).len() + "    \"a\": \"b\"\n".len());
+    let line = format!("  0644  {:>5}  {POD}", expected("kernel-pod.label.yaml.j2").len());
     assert!(stdout(&out).lines().any(|l| l == line), "{}", stdout(&out));
 }
 
 /// An operator's template: ours with a Secret ahead of the pod and a label of theirs.
 fn custom_template() -> String {
-    let pod = stock(PY, POD)
+    let pod = stock_pod()
         .replace("    source: kernel-pod.yaml\n", "    source: kernel-pod.yaml\n    team: \"{{ kernel_username }}\"\n");
     format!("kind: Secret\nmetadata:\n  name: \"{{{{ kernel_pod_name }}}}\"\n---\n{pod}")
 }
@@ -274,7 +233,7 @@ fn kernel_pod_template_is_installed_as_given() {
 #[test]
 fn kernel_pod_template_problems_write_nothing() {
     let sb = Sandbox::new();
-    let good = stock(PY, POD);
+    let good = stock_pod();
     let files: &[(&str, &[u8], &str)] = &[
         ("missing.j2", b"", "cannot read it: No such file or directory (os error 2)"),
         ("latin1.j2", b"kind: Pod # caf\xe9\n", "not UTF-8 text (invalid bytes at offset 15)"),
@@ -330,7 +289,7 @@ fn kernel_pod_template_problems_write_nothing() {
 #[test]
 fn kernel_pod_template_is_rendered_as_the_launcher_renders_it() {
     let sb = Sandbox::new();
-    let good = stock(PY, POD);
+    let good = stock_pod();
     // Text placed unquoted inside a longer plain scalar: the launcher cannot quote it there.
     let fragment = with_after(
         &good,
@@ -366,7 +325,14 @@ fn help_completions_and_manual_name_the_options() {
     let help = stdout(&sb.run(&["install", "--help-extensions"]));
     let bash = stdout(&sb.run(&["completions", "bash"]));
     let man = stdout(&sb.run(&["man"]));
-    for (option, metavar) in k8s_spec::pod_options::OPTIONS {
+    for (option, metavar) in [
+        ("--toleration", "KEY[=VALUE]:EFFECT"),
+        ("--node-selector", "KEY=VALUE"),
+        ("--image-pull-secret", "NAME"),
+        ("--pod-annotation", "KEY=VALUE"),
+        ("--pod-label", "KEY=VALUE"),
+        ("--kernel-pod-template", "FILE"),
+    ] {
         assert!(help.contains(&format!("\n{option} {metavar}\n")), "help: {option}");
         assert!(bash.contains(&format!(" {option} ")) || bash.contains(&format!(" {option}\"")), "bash: {option}");
         let roff = format!("\\fB{}\\fR", option.replace('-', "\\-"));

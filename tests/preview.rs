@@ -277,6 +277,10 @@ fn help() {
     for args in [&["preview", "--help"][..], &["preview", "x", "-h"], &["help", "preview"]] {
         let o = s.cmd().args(args).output().unwrap();
         assert!(o.status.success());
+        let want =
+            fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/extensions/preview_help.txt"))
+                .unwrap();
+        assert_eq!((text(&o.stdout), text(&o.stderr)), (want, String::new()), "{args:?}");
         assert!(text(&o.stdout)
             .starts_with("usage: jupyter-k8s-spec preview KERNELSPEC_DIR [--env NAME=VALUE ...] [--validate]\n"));
     }

@@ -4,6 +4,7 @@
 //! environment, as tests/cli.rs does.
 
 use std::fs;
+use std::path::Path;
 use std::process::Output;
 
 mod common;
@@ -46,11 +47,10 @@ fn stock_kernelspecs_validate_and_install_as_without_the_flag() {
 /// Ours with `restartPolicy` misspelled: it renders and keeps the labels, so the check of
 /// `--kernel-pod-template` accepts it; only the schema finds the mistake.
 fn misspelled() -> String {
-    let file = k8s_spec::assets::files(k8s_spec::variant::Variant::Container(k8s_spec::variant::Language::Python))
-        .into_iter()
-        .find(|f| f.path == "scripts/kernel-pod.yaml.j2")
-        .unwrap();
-    let stock = String::from_utf8(file.bytes.to_vec()).unwrap();
+    let stock = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/kubernetes/scripts/kernel-pod.yaml.j2"),
+    )
+    .unwrap();
     assert_eq!(stock.matches("  restartPolicy: Never\n").count(), 1);
     stock.replace("  restartPolicy: Never\n", "  restartPolcy: Never\n")
 }
@@ -98,12 +98,32 @@ fn the_flag_is_documented_and_an_exact_word() {
     assert!(help.contains("\n--validate\n    Before writing anything, render the kernelspec"), "{help}");
     let bash = stdout(&sb.run(&["completions", "bash"]));
     assert!(bash.contains("--validate"));
-    // Other spellings stay what they were for the reference: unknown options.
-    let out = sb.run(&["install", "--user", "--validate=1", "--dry-run"]);
-    let plain = sb.run(&["install", "--user", "--dry-run"]);
-    assert_ne!(log_lines(&out), log_lines(&plain));
-    // After `--` the word is an extra argument, as without the extension.
-    let out = sb.run(&["install", "--user", "--dry-run", "--", "--validate"]);
-    let plain = sb.run(&["install", "--user", "--dry-run", "--", "--anything"]);
-    assert_eq!(out.status.code(), plain.status.code());
+    // Other spellings stay what they were for the reference: `--validate=1` is an unknown alias
+    // (a warning, no effect), and after `--` the word is an extra argument. Neither validates:
+    // a template that fails validation installs.
+    fs::write(sb.path("work/bad.j2"), misspelled()).unwrap();
+    let installing = "[I K8sSpecInstaller] Installing kernel specification for 'Kubernetes Python'";
+    let dest = sb.kernels().join("k8s_python");
+    for (args, warning) in [
+        (&["--validate=1"][..], Some("[W K8sSpecInstaller] Unrecognized alias: 'validate', it will have no effect.")),
+        (&["--", "--validate"], None),
+    ] {
+        let mut all = vec!["install", "--user", "--kernel-pod-template=bad.j2", "--dry-run"];
+        all.extend_from_slice(args);
+        let out = sb.run(&all);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let want: Vec<String> = warning.into_iter().chain([installing]).map(String::from).collect();
+        assert_eq!(log_lines(&out), want, "{args:?}");
+        assert!(
+            stdout(&out).starts_with(&format!("would install kernelspec k8s_python in {}\n", dest.display())),
+            "{args:?}: {}",
+            stdout(&out)
+        );
+        assert!(!dest.exists());
+        let real: Vec<&str> = all.iter().copied().filter(|a| *a != "--dry-run").collect();
+        let out = sb.run(&real);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert_eq!(fs::read_to_string(dest.join("scripts/kernel-pod.yaml.j2")).unwrap(), misspelled(), "{args:?}");
+        fs::remove_dir_all(&dest).unwrap();
+    }
 }

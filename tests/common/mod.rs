@@ -138,3 +138,22 @@ pub fn log_lines(o: &Output) -> Vec<String> {
         })
         .collect()
 }
+
+/// Whether a program a test needs (`available`: it could be run) may be used. Where it is missing
+/// the test skips, with a line written past libtest's output capture so that the run shows it
+/// (`SKIPPED: <test>: ...`; scripts/test.sh counts these lines); with the environment variable CI
+/// set it fails instead, since the suite installs what it needs (scripts/setup/test-tools.sh).
+pub fn require_tool(name: &str, available: bool) -> bool {
+    use std::io::Write;
+    if available {
+        return true;
+    }
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("{test}: {name} is not installed, and with CI set a test may not skip (scripts/setup/test-tools.sh installs it)");
+    }
+    let line = format!("SKIPPED: {test}: {name} is not installed (scripts/setup/test-tools.sh installs it)\n");
+    // Not eprintln!: libtest would capture it, and a passing test's output is never shown.
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    false
+}

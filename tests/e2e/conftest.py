@@ -25,6 +25,8 @@ sys.path.insert(0, HERE)
 pytest.register_assert_rewrite("expect")  # detailed diffs from the shared assertion helpers
 
 from k8s_standin import StandIn  # noqa: E402
+sys.path.append(os.path.dirname(HERE))
+from no_skips_in_ci import pytest_runtest_makereport  # noqa: E402,F401  (with CI set, a skip fails)
 
 VENV_DIR = os.environ.get("E2E_VENV_DIR", os.path.join(REPO, "target", "e2e-venvs"))
 VENVS = {"main": os.path.join(VENV_DIR, "main"), "auto": os.path.join(VENV_DIR, "auto")}

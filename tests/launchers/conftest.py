@@ -27,6 +27,9 @@ sys.dont_write_bytecode = True  # keep __pycache__ out of assets/ and templates/
 REPO = Path(__file__).resolve().parents[2]
 ASSETS = REPO / "assets"
 
+sys.path.append(str(REPO / "tests"))
+from no_skips_in_ci import pytest_runtest_makereport  # noqa: E402,F401  (with CI set, a skip fails)
+
 
 def _shipped_kernels():
     """Installs every variant with the binary into a temporary prefix; returns its kernels dir."""

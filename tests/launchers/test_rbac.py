@@ -16,8 +16,6 @@ import test_custom_resource as crd
 import test_launch_kubernetes as k8s
 from test_installer_argv import installer_binary
 
-pytestmark = pytest.mark.skipif(installer_binary() is None, reason="jupyter-k8s-spec is not built")
-
 SERVER_NS = "ns1"
 SERVER_SA = "jupyter-server"
 MODES = ("shared", "byo", "auto")
