@@ -11,6 +11,7 @@ status=0
 step() { printf '\n==> %s\n' "$*"; }
 
 step "cargo test"
+bash scripts/setup/real-places.sh   # strace, mount, unshare, chattr for tests/real_places.rs
 cargo test --locked --quiet
 
 [ "${1:-}" = "--quick" ] && exit 0

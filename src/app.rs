@@ -175,12 +175,20 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
             paths::python_list_repr(&search)
         ));
     }
-    let on_replace = || log.info(&format!("Removing existing kernelspec in {shown}"));
-    // A dry run checks what the install would run into and touches nothing.
-    let outcome =
-        if ext.dry_run { install::preflight(&dest) } else { install::install(&dest, &files, &text, &on_replace) };
+    let on_event = |event: install::Event| log_install_event(&log, &shown, event);
+    // A dry run checks what the install would run into and touches nothing (not even a lock).
+    let outcome = if ext.dry_run {
+        install::preflight(&dest)
+    } else {
+        install::install(&dest, &files, &text, s.replace, &on_event)
+    };
     let outcome = match outcome {
         Ok(o) => o,
+        // Another installer got there first: the reference's words, as for the check above.
+        Err(e @ install::InstallError::Exists(_)) => {
+            eprintln!("{e}");
+            return Err(1);
+        }
         Err(e) => {
             log.fatal(&e.to_string());
             return Err(1);
@@ -199,6 +207,31 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
         }
     }
     Ok(())
+}
+
+/// The log line of each thing an install reports on its way.
+fn log_install_event(log: &Logger, shown: &str, event: install::Event) {
+    use install::Event;
+    match event {
+        Event::Waiting { kernels } => {
+            log.info(&format!("Waiting for another install into {} to finish", kernels.display()))
+        }
+        Event::Replacing => log.info(&format!("Removing existing kernelspec in {shown}")),
+        Event::InSteps { error } => log.debug(&format!(
+            "The file system cannot exchange the kernelspecs in one step ({error}): removing the old one, then renaming the new one into place"
+        )),
+        Event::Finished { dest } => log.warn(&format!(
+            "An interrupted install had left a complete kernelspec waiting; it is now in place in {}",
+            dest.display()
+        )),
+        Event::OldKept { path, error } => log.warn(&format!(
+            "The new kernelspec is in place, but the previous one could not be removed ({error}); it is left in {}",
+            path.display()
+        )),
+        Event::Left { path, error } => {
+            log.warn(&format!("Could not remove {}, left by an interrupted install: {error}", path.display()))
+        }
+    }
 }
 
 /// jupyter_client compares the directories as strings.
