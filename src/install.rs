@@ -5,21 +5,26 @@
 //! directories atomically (overlayfs lower layers, NFS, old kernels) the swap is done in steps
 //! that the next install finishes if this one dies (see README, "What an install does").
 //!
-//! Everything temporary lives in one work directory inside the kernels directory `K`:
+//! Jupyter lists every subdirectory of the kernels directory `K` that holds a `kernel.json`,
+//! whatever its name, so no temporary directory ever holds one directly in `K`:
 //!
-//! - `K/.~k8s-spec-work/` exists only while an install runs (or after one was killed). Jupyter
-//!   lists the subdirectories of `K` that hold a `kernel.json`; this one never holds one, and `~`
-//!   is not allowed in kernel names, so it cannot clash with one.
-//! - `K/.~k8s-spec-work/~XXXXXXXXXXXX` is a staging directory (a fixed short name, so kernel
-//!   names of any length fit): the new kernelspec while it is written, or the old one after the
-//!   exchange, on its way out. Always garbage once its installer is gone.
+//! - A new kernelspec (nothing at `K/NAME`) is written without `kernel.json` into
+//!   `K/.~k8s-spec-XXXXXXXXXXXX` (a fixed short name, so kernel names of any length fit),
+//!   renamed to `K/NAME` unless something is there, and only then given its `kernel.json`, by a
+//!   rename inside it: Jupyter does not list it before that instant and finds it complete from
+//!   then on. No directory is created and removed on the way, which on some file systems
+//!   (`discard`) costs more than the whole install.
+//! - A replacement is written complete into `K/.~k8s-spec-work/~XXXXXXXXXXXX`, in a work
+//!   directory that exists only while a replace runs (or after one was killed) and never holds
+//!   a `kernel.json` itself; the exchange moves the old kernelspec there.
 //! - `K/.~k8s-spec-work/NAME` is a complete new kernelspec bound for `K/NAME` during a swap in
 //!   steps. If its installer is gone, the next install into `K` moves it into place (roll
-//!   forward): a kernel name never contains `~`, so the two kinds cannot be confused.
+//!   forward): a kernel name never contains `~`, so it cannot be taken for a staging directory.
 //!
 //! Installers into `K` take turns through an exclusive `flock` on `K` itself (`lock.rs`): one
-//! that holds it knows that whatever is in the work directory was left by installers that are
-//! gone, whatever PID namespace or container they ran in.
+//! that holds it knows that whatever temporary directories are in `K` were left by installers
+//! that are gone, whatever PID namespace or container they ran in, and removes them (or
+//! finishes their swap).
 
 mod lock;
 mod rename;
@@ -31,7 +36,12 @@ use std::path::{Path, PathBuf};
 
 use crate::assets::File;
 
-/// Our work directory in the kernels directory.
+/// Starts the name of every temporary directory of ours in a kernels directory. `~` is not
+/// allowed in kernel names.
+const MARK: &str = ".~k8s-spec-";
+
+/// Our work directory for replacements in the kernels directory (`MARK` + "work", shorter than
+/// any staging directory's name).
 const WORK_DIR: &str = ".~k8s-spec-work";
 
 /// Starts the names of staging directories inside the work directory.
@@ -39,6 +49,10 @@ const STAGING_MARK: &str = "~";
 
 /// Random characters in a staging directory's name.
 const STAGING_RANDOM: usize = 12;
+
+/// The name `kernel.json` is written under inside a new kernelspec before it is renamed to
+/// `kernel.json`.
+const KERNEL_JSON_TEMP: &str = ".~k8s-spec-kernel.json";
 
 /// Checks a kernel name the way jupyter_client does, minus its quirks: ASCII letters, digits,
 /// `-`, `.`, `_`, and neither `.` nor `..` (which would install over the kernels directory or
@@ -148,48 +162,114 @@ fn install_locked(
     events: &dyn Fn(Event),
 ) -> Result<Outcome, InstallError> {
     let io_err = |source: io::Error| InstallError::Io { dir: kernels.to_path_buf(), source };
+    // Dropped last: everything below happens while this installer holds the lock.
     let lock = lock::exclusive(kernels, || events(Event::Waiting { kernels }));
-    let work = Work::open(kernels).map_err(io_err)?;
-    if work.had_leftovers && lock.is_some() {
-        work.clean_up(kernels, name, events)?;
+    if lock.is_some() {
+        clean_up(kernels, name, events)?;
     }
     // Checked again under the lock: the command's own check may be out of date.
-    match fs::symlink_metadata(dest) {
+    let staging = match fs::symlink_metadata(dest) {
         Ok(m) if !m.is_dir() => return Err(InstallError::NotADirectory(dest.to_path_buf())),
         Ok(_) if !replace && dest.join("kernel.json").exists() => return Err(InstallError::Exists(dest.to_path_buf())),
-        _ => {}
-    }
-    let staging = work.stage(files, kernel_json).map_err(io_err)?;
-    put_in_place(staging, &work, name, dest, replace, events)
+        Ok(_) => None,
+        Err(_) => match create(kernels, dest, files, kernel_json).map_err(io_err)? {
+            None => return Ok(Outcome::Created),
+            // Taken since we looked: only by an installer that could not lock, and then it is
+            // an existing kernelspec like any other.
+            Some(_) if !replace && dest.join("kernel.json").exists() => {
+                return Err(InstallError::Exists(dest.to_path_buf()))
+            }
+            Some(staging) => {
+                write_file(&staging.path().join("kernel.json"), kernel_json.as_bytes(), 0o644).map_err(io_err)?;
+                Some(staging)
+            }
+        },
+    };
+    let work = Work::open(kernels).map_err(io_err)?;
+    let staging = match staging {
+        Some(s) => s,
+        None => work.stage(files, kernel_json).map_err(io_err)?,
+    };
+    replace_with(staging, &work, name, dest, events)
 }
 
-/// Moves the complete staging directory to `dest`: a no-replace rename where nothing is
-/// there, else an atomic exchange, else a swap in steps.
-fn put_in_place(
+/// Installs a kernelspec where there is none (see the module's comment). Returns the staging
+/// directory, still without `kernel.json`, if something took `dest` in the meantime.
+fn create(kernels: &Path, dest: &Path, files: &[File], kernel_json: &str) -> io::Result<Option<tempfile::TempDir>> {
+    let staging = new_staging(kernels, MARK)?;
+    write_files(staging.path(), files)?;
+    // Follows the directory through the rename, wherever another installer may move it.
+    let dir = DirHandle::open(staging.path())?;
+    match rename::rename_no_replace(staging.path(), dest) {
+        Ok(()) => {}
+        Err(e) if rename::target_exists(&e) => return Ok(Some(staging)),
+        Err(e) => return Err(e),
+    }
+    let _ = staging.keep();
+    if let Err(e) = dir.place_kernel_json(kernel_json) {
+        // Not listed by Jupyter (no kernel.json), and ours: nothing is left behind.
+        let _ = remove_tree(dest);
+        return Err(e);
+    }
+    Ok(None)
+}
+
+/// An open directory, to write into it wherever it is renamed to.
+struct DirHandle {
+    #[cfg(unix)]
+    fd: std::os::fd::OwnedFd,
+    #[cfg(not(unix))]
+    path: PathBuf,
+}
+
+impl DirHandle {
+    #[cfg(unix)]
+    fn open(path: &Path) -> io::Result<DirHandle> {
+        use rustix::fs::{open, Mode, OFlags};
+        Ok(DirHandle { fd: open(path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())? })
+    }
+
+    #[cfg(not(unix))]
+    fn open(path: &Path) -> io::Result<DirHandle> {
+        Ok(DirHandle { path: path.to_path_buf() })
+    }
+
+    /// Writes `kernel.json` (mode 0644) under a temporary name, then renames it: it appears
+    /// complete in one step.
+    #[cfg(unix)]
+    fn place_kernel_json(&self, text: &str) -> io::Result<()> {
+        use rustix::fs::{fchmod, openat, renameat, Mode, OFlags};
+        use std::io::Write;
+        let mode = Mode::from_raw_mode(0o644);
+        let fd = openat(
+            &self.fd,
+            KERNEL_JSON_TEMP,
+            OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC,
+            mode,
+        )?;
+        fchmod(&fd, mode)?;
+        fs::File::from(fd).write_all(text.as_bytes())?;
+        Ok(renameat(&self.fd, KERNEL_JSON_TEMP, &self.fd, "kernel.json")?)
+    }
+
+    #[cfg(not(unix))]
+    fn place_kernel_json(&self, text: &str) -> io::Result<()> {
+        write_file(&self.path.join(KERNEL_JSON_TEMP), text.as_bytes(), 0o644)?;
+        fs::rename(self.path.join(KERNEL_JSON_TEMP), self.path.join("kernel.json"))
+    }
+}
+
+/// Replaces the directory at `dest` by the complete kernelspec in `staging`: an atomic
+/// exchange, else a swap in steps.
+fn replace_with(
     staging: tempfile::TempDir,
     work: &Work,
     name: &OsStr,
     dest: &Path,
-    replace: bool,
     events: &dyn Fn(Event),
 ) -> Result<Outcome, InstallError> {
     let kernels = dest.parent().expect("a kernelspec destination has a parent");
     let io_err = |source: io::Error| InstallError::Io { dir: kernels.to_path_buf(), source };
-    if fs::symlink_metadata(dest).is_err() {
-        match rename::rename_no_replace(staging.path(), dest) {
-            Ok(()) => {
-                let _ = staging.keep();
-                return Ok(Outcome::Created);
-            }
-            // Taken since we looked: only by an installer that could not lock, and then it is
-            // an existing kernelspec like any other.
-            Err(e) if rename::target_exists(&e) => {}
-            Err(e) => return Err(io_err(e)),
-        }
-        if !replace && dest.join("kernel.json").exists() {
-            return Err(InstallError::Exists(dest.to_path_buf()));
-        }
-    }
     events(Event::Replacing);
     match rename::exchange(staging.path(), dest) {
         Ok(()) => {
@@ -217,6 +297,26 @@ fn put_in_place(
         }
         Err(e) => Err(io_err(e)),
     }
+}
+
+/// Deals with what installers that are gone left in the kernels directory (the caller holds
+/// the lock): staging directories are removed, kernelspecs waiting for their swap are moved
+/// into place. Fails only when the one waiting for this install's own name cannot be, since
+/// this install would otherwise be undone by the next one.
+fn clean_up(kernels: &Path, name: &OsStr, events: &dyn Fn(Event)) -> Result<(), InstallError> {
+    let Ok(entries) = fs::read_dir(kernels) else { return Ok(()) };
+    for entry in entries.flatten() {
+        let entry_name = entry.file_name();
+        if !entry_name.to_str().is_some_and(|n| n.starts_with(MARK)) {
+            continue;
+        }
+        if entry_name == WORK_DIR {
+            Work { path: entry.path() }.clean_up(kernels, name, events)?;
+        } else if let Err(error) = remove_tree(&entry.path()) {
+            events(Event::Left { path: &entry.path(), error: &error });
+        }
+    }
+    Ok(())
 }
 
 /// Replaces `dest` by the complete kernelspec `ready`, in steps: first the old `kernel.json`
@@ -251,24 +351,19 @@ fn same_file_system(kernels: &Path, dest: &Path) -> bool {
     }
 }
 
-/// The work directory of one install. Removed when dropped if empty (it stays when something
+/// The work directory of a replacement. Removed when dropped if empty (it stays when something
 /// in it could not be removed, or another installer uses it).
 struct Work {
     path: PathBuf,
-    /// It existed before this install: a killed install left it, or (without a lock) another
-    /// installer is using it.
-    had_leftovers: bool,
 }
 
 impl Work {
     fn open(kernels: &Path) -> io::Result<Work> {
         let path = kernels.join(WORK_DIR);
-        let had_leftovers = match fs::create_dir(&path) {
-            Ok(()) => false,
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => true,
-            Err(e) => return Err(e),
-        };
-        Ok(Work { path, had_leftovers })
+        match fs::create_dir(&path) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Err(e),
+            _ => Ok(Work { path }),
+        }
     }
 
     /// Writes the kernelspec into a new staging directory, `kernel.json` last. Removed again
@@ -276,7 +371,7 @@ impl Work {
     fn stage(&self, files: &[File], kernel_json: &str) -> io::Result<tempfile::TempDir> {
         let mut attempts = 0;
         let staging = loop {
-            match tempfile::Builder::new().prefix(STAGING_MARK).rand_bytes(STAGING_RANDOM).tempdir_in(&self.path) {
+            match new_staging(&self.path, STAGING_MARK) {
                 // Without a lock, another installer may have just removed the work directory.
                 Err(e) if e.kind() == io::ErrorKind::NotFound && attempts < 3 => {
                     attempts += 1;
@@ -285,25 +380,14 @@ impl Work {
                 r => break r?,
             }
         };
-        set_mode(staging.path(), 0o755)?;
-        for file in files {
-            let path = staging.path().join(file.path);
-            if let Some(dir) = path.parent() {
-                if !dir.exists() {
-                    make_dir(dir)?;
-                }
-            }
-            write_file(&path, file.bytes, file.mode)?;
-        }
+        write_files(staging.path(), files)?;
         write_file(&staging.path().join("kernel.json"), kernel_json.as_bytes(), 0o644)?;
         Ok(staging)
     }
 
-    /// Deals with what installs that are gone left in the work directory (the caller holds the
-    /// lock): staging directories are removed, kernelspecs waiting for their swap are moved into
-    /// place. Fails only when the one waiting for this install's own name cannot be, since this
-    /// install would otherwise be undone by the next one.
-    fn clean_up(&self, kernels: &Path, name: &OsStr, events: &dyn Fn(Event)) -> Result<(), InstallError> {
+    /// Removes the staging directories of installers that are gone and moves the kernelspecs
+    /// they left waiting into place (see `clean_up`), then the work directory if it is empty.
+    fn clean_up(self, kernels: &Path, name: &OsStr, events: &dyn Fn(Event)) -> Result<(), InstallError> {
         let Ok(entries) = fs::read_dir(&self.path) else { return Ok(()) };
         for entry in entries.flatten() {
             let path = entry.path();
@@ -326,6 +410,28 @@ impl Work {
         }
         Ok(())
     }
+}
+
+/// A new, empty staging directory (mode 0755) named `prefix` + random characters in `dir`;
+/// removed when dropped unless kept.
+fn new_staging(dir: &Path, prefix: &str) -> io::Result<tempfile::TempDir> {
+    let staging = tempfile::Builder::new().prefix(prefix).rand_bytes(STAGING_RANDOM).tempdir_in(dir)?;
+    set_mode(staging.path(), 0o755)?;
+    Ok(staging)
+}
+
+/// Writes `files` (not `kernel.json`) into the directory `root`.
+fn write_files(root: &Path, files: &[File]) -> io::Result<()> {
+    for file in files {
+        let path = root.join(file.path);
+        if let Some(dir) = path.parent() {
+            if !dir.exists() {
+                make_dir(dir)?;
+            }
+        }
+        write_file(&path, file.bytes, file.mode)?;
+    }
+    Ok(())
 }
 
 impl Drop for Work {
@@ -638,6 +744,10 @@ mod tests {
         fs::create_dir_all(tmp.path().join("c")).unwrap();
         fs::write(tmp.path().join("c/kernel.json"), "old c").unwrap();
         fs::write(tmp.path().join("c/old-only"), "old c").unwrap();
+        // A new kernelspec whose install was killed before its rename, and one from an older
+        // version of this tool.
+        fs::create_dir_all(tmp.path().join(".~k8s-spec-abcdefghijkl/scripts")).unwrap();
+        fs::create_dir_all(tmp.path().join(".~k8s-spec-new-123-k")).unwrap();
         let rec = Recorder::new();
         run(&tmp.path().join("k"), &[], "{}", false, &rec).unwrap();
         let mut events = rec.take();

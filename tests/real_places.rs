@@ -304,30 +304,36 @@ fn syscall_counts(home: &Path, args: &[&str], work: &Path) -> BTreeMap<String, u
     counts
 }
 
-/// Kills `install --replace` before each of its system calls in turn (every call of every kind
+/// Kills an install before each of its system calls in turn (every call of every kind
 /// `strace -c` lists), then checks what is at the kernelspec's place, and what the next install
-/// (of another kernel) leaves. Returns how often each state was seen right after the kill.
-fn crash_at_every_system_call(place: &mut dyn Place, home: &Path, work: &Path) -> BTreeMap<State, usize> {
+/// (of another kernel) leaves. `replace`: `install --replace` over the old kernelspec, else a
+/// first install where there is none. Returns how often each state was seen right after a kill.
+fn crash_at_every_system_call(
+    place: &mut dyn Place,
+    home: &Path,
+    work: &Path,
+    replace: bool,
+) -> BTreeMap<State, usize> {
     let (old, new) = old_and_new(place, home);
     let prefix = place.prefix();
     let kernels = prefix.join("share/jupyter/kernels");
     let dest = kernels.join("k");
-    let replace = install_args(&prefix, "New", true);
+    let args = install_args(&prefix, "New", replace);
     let other = ["install".to_string(), format!("--prefix={}", prefix.display()), "--kernel-name=other".into()];
+    let before = if replace { Some(&old) } else { None };
 
-    place.reset(Some(&old));
-    let counts = syscall_counts(home, &refs(&replace), work);
-    assert_eq!(state(&dest, &old, &new), State::New, "the traced run replaced the kernelspec");
-    assert!(counts.get("renameat2").is_some_and(|&n| n >= 1), "{counts:?}");
+    place.reset(before);
+    let counts = syscall_counts(home, &refs(&args), work);
+    assert_eq!(state(&dest, &old, &new), State::New, "the traced run installed the kernelspec");
 
     let mut seen = BTreeMap::new();
     for (syscall, &count) in &counts {
         for when in 1..=count {
-            place.reset(Some(&old));
+            place.reset(before);
             let at = format!("{syscall} #{when}");
             let killed = Command::new("strace")
                 .args(["-f", "-o", "/dev/null", "-e", &format!("inject={syscall}:signal=KILL:when={when}"), bin()])
-                .args(&replace)
+                .args(&args)
                 .env_clear()
                 .env("HOME", home)
                 .env("PATH", "/usr/bin:/bin")
@@ -335,50 +341,68 @@ fn crash_at_every_system_call(place: &mut dyn Place, home: &Path, work: &Path) -
                 .unwrap();
             let after_kill = state(&dest, &old, &new);
             match after_kill {
-                State::Old | State::New => {}
-                State::Missing if !place.atomic() => {}
+                State::Old if replace => {}
+                State::New => {}
+                // Nothing was there before a first install; in the swap in steps, only for the
+                // moment between removing the old kernel.json and the rename.
+                State::Missing if !replace || !place.atomic() => {}
                 s => panic!("killed before {at}: the kernelspec is {s:?}\n{}", stderr(&killed)),
             }
             *seen.entry(after_kill).or_insert(0) += 1;
+            // Jupyter lists every subdirectory holding a kernel.json, whatever its name.
+            let listed: Vec<String> = names(&kernels)
+                .into_iter()
+                .filter(|n| n != "k" && kernels.join(n).join("kernel.json").is_file())
+                .collect();
+            assert_eq!(listed, Vec::<String>::new(), "killed before {at}: Jupyter lists these as kernels");
 
             let next = run(home, &refs(&other));
             assert!(next.status.success(), "after a kill before {at}: {}", stderr(&next));
             let after_next = state(&dest, &old, &new);
             let fine = match (after_kill, after_next) {
-                (State::Old, State::Old) | (State::New, State::New) | (State::Missing, State::New) => true,
+                (State::Old, State::Old) | (State::New, State::New) => true,
+                // A swap in steps is finished by the next install, whoever runs it.
+                (State::Missing, State::New) => replace,
                 // Killed after the new kernelspec was bound to its name, before the old one was
                 // touched: the next run finishes the swap.
                 (State::Old, State::New) => !place.atomic(),
+                // A first install that did not get as far as its kernel.json stays missing (an
+                // install of this kernel replaces what it left).
+                (State::Missing, State::Missing) => !replace,
                 _ => false,
             };
             assert!(fine, "killed before {at}: {after_kill:?}, then after the next install {after_next:?}");
-            assert_eq!(names(&kernels), ["k", "other"], "killed before {at}: the next install leaves no staging");
+            let left = names(&kernels);
+            assert!(
+                left == ["k", "other"] || (!replace && left == ["other"]),
+                "killed before {at}: the next install leaves no staging: {left:?}"
+            );
         }
     }
-    eprintln!(
-        "{} kills of `install --replace` in {}: right after them {seen:?}",
-        counts.values().sum::<usize>(),
-        prefix.display()
-    );
+    let what = if replace { "install --replace" } else { "a first install" };
+    eprintln!("{} kills of {what} in {}: right after them {seen:?}", counts.values().sum::<usize>(), prefix.display());
     seen
 }
 
 #[test]
-fn replace_survives_being_killed_before_any_system_call() {
-    if !can_run("replace_survives_being_killed_before_any_system_call", &["strace", "mount"]) {
+fn installs_survive_being_killed_before_any_system_call() {
+    if !can_run("installs_survive_being_killed_before_any_system_call", &["strace", "mount"]) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
     fs::create_dir_all(&home).unwrap();
 
-    let seen = crash_at_every_system_call(&mut PlainDir(tmp.path().join("plain")), &home, tmp.path());
+    let mut plain = PlainDir(tmp.path().join("plain"));
+    let seen = crash_at_every_system_call(&mut plain, &home, tmp.path(), true);
     assert_eq!(seen.keys().copied().collect::<Vec<_>>(), [State::Old, State::New], "{seen:?}");
+    let seen = crash_at_every_system_call(&mut plain, &home, tmp.path(), false);
+    assert_eq!(seen.keys().copied().collect::<Vec<_>>(), [State::New, State::Missing], "{seen:?}");
 
     // overlayfs, old kernelspec in the lower layer: no atomic exchange, so the swap in steps,
     // killed at each of its steps too.
     let mut overlay = Overlay::new(&tmp.path().join("ovl"));
-    let seen = crash_at_every_system_call(&mut overlay, &home, tmp.path());
+    let seen = crash_at_every_system_call(&mut overlay, &home, tmp.path(), true);
     assert_eq!(
         seen.keys().copied().collect::<Vec<_>>(),
         [State::Old, State::New, State::Missing],
