@@ -12,6 +12,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 scripts/setup/test-tools.sh
 step "cargo test"
+bash scripts/setup/real-places.sh   # strace, mount, unshare, chattr for tests/real_places.rs
 # Not --quiet: every test is listed. A test that skips (a missing tool, outside CI) writes a
 # "SKIPPED: " line; they are counted here.
 mkdir -p target

@@ -2,11 +2,11 @@
 //! environment, config files, command line) -> choose the kernel variant -> render kernel.json
 //! -> install atomically. Returns the exit status.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{self, Command, InstallArgs, UsageError};
 use crate::log::Logger;
+use crate::output::print;
 use crate::paths::{self, Location, PathEnv};
 use crate::settings::{self, BadConfig, Inputs, Settings};
 use crate::{
@@ -20,12 +20,12 @@ pub fn run(args: &[String]) -> i32 {
         Ok(Command::DispatcherHelp { all }) => {
             print(&if all { help::dispatcher_help_all() } else { help::dispatcher_help() }, 0)
         }
-        Ok(Command::Version) => print(&format!("{}\n", env!("CARGO_PKG_VERSION")), 0),
+        Ok(Command::Version) => print(format!("{}\n", env!("CARGO_PKG_VERSION")), 0),
         Ok(Command::NoSubcommand { warnings }) => {
             for w in warnings {
                 eprintln!("[K8sProvisionerApp] WARNING | {w}");
             }
-            print(&help::no_subcommand(), 1)
+            print(help::no_subcommand(), 1)
         }
         Ok(Command::InstallHelp { all }) => {
             let ctx = help_context(&PathEnv::from_process());
@@ -39,26 +39,19 @@ pub fn run(args: &[String]) -> i32 {
         Ok(Command::Rbac { args }) => rbac_cli::run(&args),
         Ok(Command::Preview { args }) => crate::preview::run(&args),
         Ok(Command::Completions { shell }) => match clap_model::shell(&shell) {
-            Some(s) => clap_model::print(&clap_model::completions(s)),
+            Some(s) => print(clap_model::completions(s), 0),
             None => {
                 let known: Vec<&str> = clap_model::SHELLS.iter().map(|(name, _)| *name).collect();
                 eprintln!("error: unknown shell '{shell}' (expected one of: {})", known.join(", "));
                 2
             }
         },
-        Ok(Command::Man) => clap_model::print(&clap_model::man_page()),
+        Ok(Command::Man) => print(clap_model::man_page(), 0),
         Ok(Command::Install(args)) => match install_command(&args) {
             Ok(()) => 0,
             Err(code) => code,
         },
     }
-}
-
-fn print(text: &str, code: i32) -> i32 {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-    code
 }
 
 fn usage_error(e: &UsageError) -> i32 {
@@ -93,7 +86,7 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     let loaded = match config_file::load(&config_path, explicit.as_deref(), &cwd) {
         Ok(l) => l,
         Err(e) => {
-            Logger::new(cli_settings.log_level).error(&e.to_string());
+            Logger::new(cli_settings.log_level).fatal(&e.to_string());
             return Err(1);
         }
     };
@@ -116,13 +109,13 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     (0..3).for_each(|_| repeat_unknown());
 
     if s.user && !s.prefix.is_empty() {
-        log.error("Can't specify both user and prefix. Please choose one or the other.");
+        log.fatal("Can't specify both user and prefix. Please choose one or the other.");
         return Err(1);
     }
     let plan = match variant::plan(&s) {
         Ok(p) => p,
         Err(e) => {
-            log.error(&e);
+            log.fatal(&e);
             return Err(1);
         }
     };
@@ -132,7 +125,7 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
 
     let name = plan.kernel_name.to_lowercase();
     if let Err(e) = install::check_kernel_name(&name) {
-        log.error(&e);
+        log.fatal(&e);
         return Err(1);
     }
     let location = if s.user {
@@ -150,7 +143,7 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     let custom = match pod_options::prepare(&args.pod_options, &plan, &name, &document, &cwd) {
         Ok(c) => c,
         Err(e) => {
-            log.error(&e);
+            log.fatal(&e);
             return Err(1);
         }
     };
@@ -166,7 +159,7 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     if ext.validate {
         if let Err(lines) = preview::validate_install(&document, &name, &files) {
             for line in lines {
-                log.error(&format!("--validate: {line}"));
+                log.fatal(&format!("--validate: {line}"));
             }
             return Err(1);
         }
@@ -182,14 +175,22 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
             paths::python_list_repr(&search)
         ));
     }
-    let on_replace = || log.info(&format!("Removing existing kernelspec in {shown}"));
-    // A dry run checks what the install would run into and touches nothing.
-    let outcome =
-        if ext.dry_run { install::preflight(&dest) } else { install::install(&dest, &files, &text, &on_replace) };
+    let on_event = |event: install::Event| log_install_event(&log, &shown, event);
+    // A dry run checks what the install would run into and touches nothing (not even a lock).
+    let outcome = if ext.dry_run {
+        install::preflight(&dest)
+    } else {
+        install::install(&dest, &files, &text, s.replace, &on_event)
+    };
     let outcome = match outcome {
         Ok(o) => o,
+        // Another installer got there first: the reference's words, as for the check above.
+        Err(e @ install::InstallError::Exists(_)) => {
+            eprintln!("{e}");
+            return Err(1);
+        }
         Err(e) => {
-            log.error(&e.to_string());
+            log.fatal(&e.to_string());
             return Err(1);
         }
     };
@@ -200,9 +201,37 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     if ext.dry_run || ext.json {
         let replaced = outcome == install::Outcome::Replaced;
         let r = report::Report::new(&name, &plan, &shown, &files, &text, replaced, ext.dry_run);
-        print(&if ext.json { r.to_json() } else { r.to_text() }, 0);
+        match print(if ext.json { r.to_json() } else { r.to_text() }, 0) {
+            0 => {}
+            status => return Err(status),
+        }
     }
     Ok(())
+}
+
+/// The log line of each thing an install reports on its way.
+fn log_install_event(log: &Logger, shown: &str, event: install::Event) {
+    use install::Event;
+    match event {
+        Event::Waiting { kernels } => {
+            log.info(&format!("Waiting for another install into {} to finish", kernels.display()))
+        }
+        Event::Replacing => log.info(&format!("Removing existing kernelspec in {shown}")),
+        Event::InSteps { error } => log.debug(&format!(
+            "The file system cannot exchange the kernelspecs in one step ({error}): removing the old one, then renaming the new one into place"
+        )),
+        Event::Finished { dest } => log.warn(&format!(
+            "An interrupted install had left a complete kernelspec waiting; it is now in place in {}",
+            dest.display()
+        )),
+        Event::OldKept { path, error } => log.warn(&format!(
+            "The new kernelspec is in place, but the previous one could not be removed ({error}); it is left in {}",
+            path.display()
+        )),
+        Event::Left { path, error } => {
+            log.warn(&format!("Could not remove {}, left by an interrupted install: {error}", path.display()))
+        }
+    }
 }
 
 /// jupyter_client compares the directories as strings.

@@ -475,15 +475,6 @@ fn own_sections_after_options() -> Roff {
     r
 }
 
-/// Writes `bytes` to standard output; the exit status.
-pub fn print(bytes: &[u8]) -> i32 {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Ok(()) => 0,
-        Err(_) => 1,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ pub mod kernel_json;
 pub mod kernel_template;
 pub mod log;
 pub mod options;
+pub mod output;
 pub mod paths;
 pub mod pod_options;
 pub mod preview;

@@ -50,9 +50,12 @@ impl Logger {
     }
 
     pub fn log(&self, level: Level, message: &str) {
-        if !self.enabled(level) {
-            return;
+        if self.enabled(level) {
+            self.write(level, message);
         }
+    }
+
+    fn write(&self, level: Level, message: &str) {
         let line = format_line(level, &now(), message, self.colour);
         // A closed stderr must not turn into a panic.
         let _ = std::io::stderr().lock().write_all(line.as_bytes());
@@ -72,6 +75,11 @@ impl Logger {
     }
     pub fn critical(&self, m: &str) {
         self.log(Level::Critical, m)
+    }
+    /// The error that makes the command fail: an ERROR line shown whatever the log level, since
+    /// a command that exits non-zero must say why (the reference is silent above ERROR).
+    pub fn fatal(&self, m: &str) {
+        self.write(Level::Error, m)
     }
 }
 

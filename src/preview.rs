@@ -125,7 +125,7 @@ fn env_assignment(text: &str) -> Result<(String, String), String> {
 /// Runs `preview`; returns the exit status.
 pub fn run(args: &[String]) -> i32 {
     let req = match parse(args) {
-        Ok(PreviewCommand::Help) => return write_out(HELP),
+        Ok(PreviewCommand::Help) => return crate::output::print(HELP, 0),
         Ok(PreviewCommand::Preview(r)) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -141,7 +141,7 @@ pub fn run(args: &[String]) -> i32 {
             return 1;
         }
     };
-    let status = write_out(&preview.text);
+    let status = crate::output::print(&preview.text, 0);
     if status != 0 || !req.validate {
         return status;
     }
@@ -157,14 +157,6 @@ pub fn run(args: &[String]) -> i32 {
     let n = problems.len();
     let _ = writeln!(err, "error: the {what} does not validate: {n} problem{}", if n == 1 { "" } else { "s" });
     1
-}
-
-fn write_out(text: &str) -> i32 {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => 0,
-        Err(_) => 1,
-    }
 }
 
 /// Schema problems of the rendered objects, one line each (`path: message`); objects after

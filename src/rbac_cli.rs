@@ -1,8 +1,6 @@
 //! The command line of `jupyter-k8s-spec rbac` (an extension of ours): its options, its help,
 //! and its one-line errors (exit status 2).
 
-use std::io::Write;
-
 use crate::rbac::{self, Mode, Request, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
 
 pub const HELP: &str = "\
@@ -84,11 +82,7 @@ pub fn run(args: &[String]) -> i32 {
             return 2;
         }
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => 0,
-        Err(_) => 1,
-    }
+    crate::output::print(text, 0)
 }
 
 #[cfg(test)]

@@ -290,48 +290,6 @@ fn version_everywhere() {
     }
 }
 
-/// Kills the installer (SIGKILL) at each step of a `--replace` and checks that the
-/// kernelspec is always either the complete old one or the complete new one, and that the
-/// next run cleans up what the killed one left.
-#[test]
-fn replace_survives_being_killed_at_any_step() {
-    let steps = [
-        "wrote:scripts/launch_kubernetes.py",
-        "wrote:scripts/kernel-pod.yaml.j2",
-        "wrote:logo-64x64.png",
-        "wrote:kernel.json",
-        "staged",
-        "exchanged",
-    ];
-    for step in steps {
-        let sb = Sandbox::new();
-        assert!(sb.run(&["install", "--user", "--kernel-name=k", "--display-name=Old"]).status.success());
-        fs::write(sb.kernels().join("k/old-only.txt"), "old").unwrap();
-        let out = sb.run_env(
-            &["install", "--user", "--kernel-name=k", "--display-name=New", "--replace"],
-            &[("K8S_SPEC_TEST_KILL_AT", step)],
-        );
-        assert_eq!(out.status.code(), None, "{step}: killed by a signal");
-        let dest = sb.kernels().join("k");
-        let json = fs::read_to_string(dest.join("kernel.json")).unwrap();
-        let is_new = json.contains("\"New\"");
-        assert!(is_new || json.contains("\"Old\""), "{step}: {json}");
-        assert_eq!(dest.join("old-only.txt").exists(), !is_new, "{step}: no mix of old and new");
-        assert!(dest.join("scripts/launch_kubernetes.py").exists(), "{step}: complete");
-        assert_eq!(is_new, step == "exchanged", "{step}");
-        // Whatever was left over carries a name Jupyter never lists, and the next run removes it.
-        let out = sb.run(&["install", "--user", "--kernel-name=other"]);
-        assert!(out.status.success());
-        let mut names: Vec<String> = fs::read_dir(sb.kernels())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert_eq!(names, vec!["k", "other"], "{step}");
-    }
-}
-
 #[test]
 fn no_subcommand_and_unknown_words() {
     let sb = Sandbox::new();

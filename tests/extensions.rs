@@ -57,8 +57,8 @@ const VARIANTS: &[&[&str]] = &[&[], &["--language=R"], &["--spark", "--language=
 #[test]
 fn dry_run_touches_nothing() {
     let sb = Sandbox::new();
-    // A stale staging directory of a dead process: a real install would remove it.
-    let stale = sb.kernels().join(".~k8s-spec-new-999999999-k8s_python");
+    // A staging directory left by a killed install: a real install would remove it.
+    let stale = sb.kernels().join(".~k8s-spec-work/~000000000000");
     fs::create_dir_all(stale.join("scripts")).unwrap();
     fs::write(sb.path("work/cfg.json"), "{}").unwrap();
     for args in [
