@@ -17,6 +17,7 @@ pub mod options;
 pub mod paths;
 pub mod pod_options;
 pub mod preview;
+pub mod py;
 pub mod pyrepr;
 pub mod pyyaml;
 pub mod rbac;
