@@ -26,4 +26,5 @@ pub mod report;
 pub mod settings;
 pub mod similar;
 pub mod sys;
+pub mod traitlets;
 pub mod variant;

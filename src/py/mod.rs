@@ -4,6 +4,10 @@
 
 pub mod int;
 pub mod json;
+pub mod literal;
+pub mod os;
+pub mod percent;
 pub mod repr;
 pub mod text;
+pub mod time;
 pub mod value;
