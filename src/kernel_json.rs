@@ -129,8 +129,14 @@ fn add_optional_entries(config: &mut Map<String, Value>, s: &Settings) {
             config.insert("port_range".into(), Value::from(range.clone()));
         }
     }
-    if s.launch_timeout != 0 {
-        config.insert("launch_timeout".into(), Value::from(s.launch_timeout));
+    if !s.launch_timeout.is_zero() {
+        // Settings keep it within what a JSON number in kernel.json can carry here.
+        let n = match (s.launch_timeout.to_i64(), s.launch_timeout.to_u64()) {
+            (Some(i), _) => Value::from(i),
+            (None, Some(u)) => Value::from(u),
+            (None, None) => Value::from(u64::MAX),
+        };
+        config.insert("launch_timeout".into(), n);
     }
 }
 

@@ -7,6 +7,7 @@ pub mod json;
 pub mod literal;
 pub mod os;
 pub mod percent;
+pub mod pprint;
 pub mod repr;
 pub mod text;
 pub mod time;
