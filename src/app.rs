@@ -167,12 +167,12 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
 
     let s = settings::resolve(app, &tenv).map_err(|BadConfig(detail)| {
         log.critical(&format!("Bad config encountered during initialization: {detail}"));
-        1
+        initialize::exiting(&log).0
     })?;
 
     if s.user && !s.prefix.is_empty() {
         log.error("Can't specify both user and prefix. Please choose one or the other.");
-        return Err(1);
+        return Err(initialize::exiting(&log).0);
     }
     let plan = match variant::plan(&s) {
         Ok(p) => p,

@@ -42,8 +42,16 @@ pub struct Exit(pub i32);
 
 const BASE_CONFIG: &str = "jupyter_config";
 
-fn bad_config(log: &Logger, e: TraitError) -> Exit {
+/// `catch_config_error`: the "Bad config" line, the config at the time, and the exit.
+fn bad_config(log: &Logger, e: TraitError, config: &Config) -> Exit {
     log.critical(&format!("Bad config encountered during initialization: {}", e.0));
+    log.debug(&format!("Config at the time: {}", config.repr()));
+    exiting(log)
+}
+
+/// `Application.exit(1)`.
+pub fn exiting(log: &Logger) -> Exit {
+    log.debug("Exiting application: jupyter-k8s-spec");
     Exit(1)
 }
 
@@ -79,7 +87,7 @@ fn reconfigure(
         return Ok(());
     }
     let settings = LogSettings { level: now.0, format: &now.1, datefmt: &now.2, logging_config: &now.3 };
-    log.configure(&settings).map_err(|e| bad_config(log, TraitError(e)))?;
+    log.configure(&settings).map_err(|e| bad_config(log, TraitError(e), &app.config))?;
     *applied = now;
     Ok(())
 }
@@ -96,12 +104,12 @@ pub fn initialize(args: &InstallArgs, setup: &Setup, log: &mut Logger) -> Result
     let cli = {
         let log_ref = &*log;
         crate::traitlets::argv::cli_config(args, setup.sys_prefix, &env.home, &mut |w| log_ref.warn(&w))
-            .map_err(|e| bad_config(log, e))?
+            .map_err(|e| bad_config(log, e, &app.config))?
     };
     update(&mut app, &cli, env, log)?;
     reconfigure(log, &app, env, &mut applied)?;
     // `cl_config = deepcopy(self.config)`
-    app.config.check_copy().map_err(|e| bad_config(log, TraitError(e.0)))?;
+    app.config.check_copy().map_err(|e| bad_config(log, TraitError(e.0), &app.config))?;
     let cl_config = app.config.clone();
     if matches!(app.value("generate_config", env), Value::Bool(true)) {
         return Ok(Initialized { app, loaded_files, skipped });
@@ -181,5 +189,6 @@ pub fn initialize(args: &InstallArgs, setup: &Setup, log: &mut Logger) -> Result
 }
 
 fn update(app: &mut Installer, cfg: &Config, env: &Env, log: &Logger) -> Result<(), Exit> {
-    app.update_config(cfg, env, &mut |w| log.warn(&w)).map_err(|e| bad_config(log, e))
+    let before = app.config.clone();
+    app.update_config(cfg, env, &mut |w| log.warn(&w)).map_err(|e| bad_config(log, e, &before))
 }

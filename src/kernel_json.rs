@@ -160,6 +160,9 @@ impl Formatter for PythonFormatter<'_> {
             if (c as u32) < 0x7f {
                 let mut buf = [0u8; 4];
                 w.write_all(c.encode_utf8(&mut buf).as_bytes())?;
+            } else if let Some(b) = crate::py::text::escaped_byte(c) {
+                // A byte that is not UTF-8 (from a path or argument): Python's lone surrogate.
+                write!(w, "\\udc{b:02x}")?;
             } else {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
@@ -207,5 +210,8 @@ mod tests {
         let v = json!({"a": [], "b": {}, "c": ["x"], "d": "é\u{1F600}\u{7f}\"\\\n\u{1}/", "e": 3, "f": true});
         let want = "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    \"x\"\n  ],\n  \"d\": \"\\u00e9\\ud83d\\ude00\\u007f\\\"\\\\\\n\\u0001/\",\n  \"e\": 3,\n  \"f\": true\n}\n";
         assert_eq!(to_python_json(&v), want);
+        // Bytes that are not UTF-8 are written as Python writes its surrogate escapes.
+        let path = crate::py::text::decode(b"/x/p\xff/k").unwrap();
+        assert_eq!(to_python_json(&json!([path])), "[\n  \"/x/p\\udcff/k\"\n]\n");
     }
 }
