@@ -77,7 +77,9 @@ fn keys_that_are_not_class_trait_stop_with_the_references_bad_config() {
 #[test]
 fn values_traitlets_accepts_are_written_as_the_reference_writes_them() {
     let json = |text: &str| vec![(CFG_JSON, text.to_string())];
-    let cases: Vec<(Vec<&str>, Vec<(&str, String)>, Vec<(&str, &str)>, &str, String)> = vec![
+    /// Arguments, config files, environment, the kernelspec installed and its config stanza.
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, String)>, Vec<(&'a str, &'a str)>, &'a str, String);
+    let cases: Vec<Case> = vec![
         (
             vec![],
             json(r#"{"K8sSpecInstaller": {"spark": 1, "launch_timeout": 45.0}}"#),
