@@ -116,10 +116,10 @@ pub fn initialize(args: &InstallArgs, setup: &Setup, log: &mut Logger) -> Result
     }
 
     // load_config_file: jupyter_config, then the application's own.
-    log.debug(&format!(
-        "Searching {} for config files",
-        crate::py::value::Value::List(setup.config_path.iter().map(Value::str).collect()).repr()
-    ));
+    if log.enabled(crate::log::Level::Debug) {
+        let paths = Value::List(setup.config_path.iter().map(Value::str).collect());
+        log.debug(&format!("Searching {} for config files", paths.repr()));
+    }
     let ctx = Context {
         cwd: setup.cwd,
         python: setup.python,

@@ -55,8 +55,16 @@ pub fn from_code_point(cp: u32) -> Option<char> {
     }
 }
 
+/// Whether text may hold an escape: every reserved code point is encoded starting with 0xF4.
+fn may_hold_escapes(s: &str) -> bool {
+    s.as_bytes().contains(&0xF4)
+}
+
 /// Checks text read from elsewhere (a config file, a JSON string) for reserved code points.
 pub fn check(s: &str) -> Result<(), Reserved> {
+    if !may_hold_escapes(s) {
+        return Ok(());
+    }
     match s.chars().find(|c| escaped_byte(*c).is_some()) {
         Some(c) => Err(Reserved { code: u32::from(c) }),
         None => Ok(()),
@@ -76,6 +84,9 @@ pub fn decode(bytes: &[u8]) -> Result<String, Reserved> {
 
 /// `str.encode('utf-8', 'surrogateescape')`.
 pub fn encode(s: &str) -> Vec<u8> {
+    if !may_hold_escapes(s) {
+        return s.as_bytes().to_vec();
+    }
     let mut out = Vec::with_capacity(s.len());
     for c in s.chars() {
         match escaped_byte(c) {
@@ -126,7 +137,7 @@ pub fn from_path(p: &Path) -> Result<String, Reserved> {
 
 /// How `sys.stderr` (errors=`backslashreplace`) prints a string: escapes as `\udcff`.
 pub fn backslashreplace(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| escaped_byte(c).is_some()) {
+    if !may_hold_escapes(s) || !s.chars().any(|c| escaped_byte(c).is_some()) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
