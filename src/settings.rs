@@ -146,6 +146,7 @@ pub fn resolve(app: &Installer, env: &Env) -> Result<Settings, BadConfig> {
 
 /// The settings from the command line alone, with no environment (for tests of the layers
 /// above).
+#[cfg(test)]
 pub fn from_command_line(args: &crate::cli::InstallArgs) -> Result<Settings, String> {
     let no_env = |_: &str| None;
     let env =
