@@ -2,7 +2,10 @@
 """Benchmark: `jupyter-k8s-spec install --prefix` of ours against the reference and against
 `cp -r` of the same installed tree, measured in one run on the same machine.
 
-Usage: python3 scripts/bench.py [--candidate BIN] [--reference BIN] [--runs N]
+Usage: python3 scripts/bench.py [--candidate BIN] [--reference BIN] [--runs N] [--config FILE]
+
+With --config FILE, FILE is installed as ~/.jupyter/jupyter_k8s_spec_config.<ext> (its own
+extension) for every command, so the cost of reading a config file is measured too.
 
 Prints median wall time per command, the ratios, and each command's peak resident memory.
 Peak memory is read by GNU time (`/usr/bin/time -f %M`) in separate runs: ru_maxrss of a child
@@ -74,6 +77,7 @@ def main():
     ap.add_argument("--reference", default=find_reference())
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--reference-runs", type=int, default=5)
+    ap.add_argument("--config", help="a config file every install reads from ~/.jupyter")
     args = ap.parse_args()
     if not args.reference:
         sys.exit("no reference found: run scripts/test.sh once (it builds the conformance venv) or pass --reference")
@@ -81,6 +85,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = {"PATH": "/usr/bin:/bin", "HOME": str(work / "home"), "TMPDIR": str(work), "LANG": "C.UTF-8"}
+        if args.config:
+            config_dir = work / "home/.jupyter"
+            config_dir.mkdir(parents=True)
+            shutil.copy(args.config, config_dir / ("jupyter_k8s_spec_config" + Path(args.config).suffix))
         # The tree `cp -r` copies: exactly what our install writes.
         subprocess.run([args.candidate, "install", f"--prefix={work / 'src'}"], env=env, check=True,
                        stderr=subprocess.DEVNULL)

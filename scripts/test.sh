@@ -51,6 +51,9 @@ if [ -f "$harness" ]; then
   export CONFORMANCE_CACHE="$root/target/conformance-cache"
   "$py" "$harness" --candidate "$K8S_SPEC_BIN" --jobs 2 > target/conformance.txt 2>&1 || status=1
   grep -v '^PASS' target/conformance.txt || true
+  step "differential cases of our own (tests/differential) against the reference"
+  "$py" "$harness" --candidate "$K8S_SPEC_BIN" --jobs 2 --cases tests/differential/*.json > target/differential.txt 2>&1 || status=1
+  grep -v '^PASS' target/differential.txt || true
 else
   step "conformance harness not found at $harness: skipped"
 fi

@@ -8,10 +8,13 @@ use crate::cli::{self, Command, InstallArgs, UsageError};
 use crate::log::Logger;
 use crate::output::print;
 use crate::paths::{self, Location, PathEnv};
-use crate::settings::{self, BadConfig, Inputs, Settings};
+use crate::py::value::Value;
+use crate::settings::{self, BadConfig};
+use crate::traitlets::app::{Env, Installer};
+use crate::traitlets::traits::Home;
 use crate::{
-    assets, clap_model, config_file, extensions, help, install, kernel_json, pod_options, preview, rbac_cli, report,
-    variant,
+    assets, clap_model, config_file, extensions, help, initialize, install, jupyter_app, kernel_json, pod_options,
+    preview, rbac_cli, report, variant,
 };
 
 pub fn run(args: &[String]) -> i32 {
@@ -69,48 +72,102 @@ fn help_context(env: &PathEnv) -> help::HelpContext {
     }
 }
 
+/// A path as Python holds it (undecodable bytes kept as escapes; see `py::text`).
+fn py_path(p: &Path) -> Result<String, String> {
+    crate::py::text::from_path(p).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// Whether the command line alone asks for `show_config` (then Python config files are run in
+/// full, so that what they set for other applications is shown too).
+fn wants_show_config(args: &InstallArgs, env: &Env, sys_prefix: &str) -> bool {
+    let Ok(cli) = crate::traitlets::argv::cli_config(args, sys_prefix, &env.home, &mut |_| {}) else { return false };
+    let mut app = Installer::new();
+    if app.update_config(&cli, env, &mut |_| {}).is_err() {
+        return false;
+    }
+    ["show_config", "show_config_json"].iter().any(|n| matches!(app.get(n), Some(Value::Bool(true))))
+}
+
 /// Runs `install`; on failure the error has been reported and the exit status is returned.
 fn install_command(args: &InstallArgs) -> Result<(), i32> {
     let env = PathEnv::from_process();
-    let getter = |k: &str| env.vars.get(k).cloned();
-    let sys_prefix = env.sys_prefix.to_string_lossy().into_owned();
-    let home = env.vars.get("HOME").cloned();
-    let inputs = Inputs { env: &getter, sys_prefix: &sys_prefix, home: home.as_deref() };
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-
-    // The command line alone first: its errors come before any file is read, and it names
-    // the explicit config file.
-    let (cli_settings, notes) = resolve_or_report(args, &[], &inputs)?;
-    let config_path = paths::jupyter_config_path(&env);
-    let explicit = cli_config_file(&cli_settings);
-    let loaded = match config_file::load(&config_path, explicit.as_deref(), &cwd) {
-        Ok(l) => l,
-        Err(e) => {
-            Logger::new(cli_settings.log_level).fatal(&e.to_string());
-            return Err(1);
-        }
+    let mut log = Logger::new(20);
+    let fail = |log: &Logger, msg: &str| {
+        log.fatal(msg);
+        1
     };
-    let (s, _) = resolve_or_report(args, &loaded.entries, &inputs)?;
-    let log = Logger::new(s.log_level);
+    if let Some(var) = paths::unrepresentable_env_vars().first() {
+        let msg = format!(
+            "environment variable {var} contains one of the characters U+10FF80..U+10FFFF, which this tool reserves for bytes that are not UTF-8"
+        );
+        return Err(fail(&log, &msg));
+    }
+    let cwd_path = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let cwd = py_path(&cwd_path).map_err(|e| fail(&log, &e))?;
+    let sys_prefix = py_path(&env.sys_prefix).map_err(|e| fail(&log, &e))?;
+    let config_path: Vec<String> = paths::jupyter_config_path(&env)
+        .iter()
+        .map(|p| py_path(p))
+        .collect::<Result<_, _>>()
+        .map_err(|e| fail(&log, &e))?;
+    let getter = |k: &str| env.vars.get(k).cloned();
+    // `os.path.expanduser` takes HOME, else the user database.
+    let home = env.vars.get("HOME").cloned().or_else(paths::passwd_home);
+    let user_home = |u: &str| crate::sys::home_of_user(u);
+    let tenv = Env { var: &getter, home: Home { home: home.as_deref(), user_home: &user_home } };
+    let python = config_file::Interpreter::for_environment(&env.sys_prefix, std::env::var_os("PATH").as_deref());
+    let setup = initialize::Setup {
+        env: Env { var: &getter, home: Home { home: home.as_deref(), user_home: &user_home } },
+        cwd: &cwd,
+        sys_prefix: &sys_prefix,
+        config_path: &config_path,
+        python: &python,
+        full: wants_show_config(args, &tenv, &sys_prefix),
+    };
+    let init = initialize::initialize(args, &setup, &mut log).map_err(|initialize::Exit(code)| code)?;
+    let app = &init.app;
+    let is_true = |name: &str| matches!(app.value(name, &tenv), Value::Bool(true));
 
-    for line in &notes.unrecognized_aliases {
-        log.warn(line);
+    // start(): show_config replaces it; generate_config runs instead of installing.
+    if is_true("show_config") || is_true("show_config_json") {
+        let text = if is_true("show_config_json") {
+            jupyter_app::show_config_json(&app.config)
+        } else {
+            jupyter_app::show_config(&app.config, &init.loaded_files)
+        };
+        return match print(text, 0) {
+            0 => Ok(()),
+            status => Err(status),
+        };
     }
-    let repeat_unknown = || notes.unknown_traits.iter().for_each(|l| log.warn(l));
-    repeat_unknown();
-    log.debug(&format!("Searching {} for config files", paths::python_list_repr(&config_path)));
-    for line in &loaded.log {
-        match line {
-            config_file::LogLine::Debug(m) => log.debug(m),
-            config_file::LogLine::Warning(m) => log.warn(m),
-        }
+    if is_true("generate_config") {
+        let text = |name: &str| match app.value(name, &tenv) {
+            Value::Str(s) => s,
+            _ => String::new(),
+        };
+        let file = match text("config_file") {
+            f if !f.is_empty() => f,
+            _ => {
+                let dir = py_path(&paths::jupyter_config_dir(&env)).map_err(|e| fail(&log, &e))?;
+                crate::py::os::join(&dir, &format!("{}.py", text("config_file_name")))
+            }
+        };
+        let stdin = std::io::stdin();
+        let mut input = stdin.lock();
+        let mut out = std::io::stdout().lock();
+        jupyter_app::write_default_config(&file, is_true("answer_yes"), &text("spark_home"), &mut input, &mut out)
+            .map_err(|e| fail(&log, &e))?;
+        return Ok(());
     }
-    // The reference reports unknown options once per configuration pass: four in all.
-    (0..3).for_each(|_| repeat_unknown());
+
+    let s = settings::resolve(app, &tenv).map_err(|BadConfig(detail)| {
+        log.fatal_critical(&format!("Bad config encountered during initialization: {detail}"));
+        initialize::exiting(&log).0
+    })?;
 
     if s.user && !s.prefix.is_empty() {
         log.fatal("Can't specify both user and prefix. Please choose one or the other.");
-        return Err(1);
+        return Err(initialize::exiting(&log).0);
     }
     let plan = match variant::plan(&s) {
         Ok(p) => p,
@@ -131,16 +188,18 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     let location = if s.user {
         Location::User
     } else if !s.prefix.is_empty() {
-        Location::Prefix(PathBuf::from(&s.prefix))
+        Location::Prefix(crate::py::text::to_path(&s.prefix))
     } else {
         Location::System
     };
-    let kernels = paths::kernels_dir(&env, &location, &cwd);
-    let dest = kernels.join(&name);
-    let shown = dest.to_string_lossy().into_owned();
+    let kernels = paths::kernels_dir(&env, &location, &cwd_path);
+    let dest = kernels.join(crate::py::text::to_path(&name));
+    // The destination as Python's string: byte for byte in kernel.json (`\udcff` for a byte that
+    // is not UTF-8) and in the log.
+    let shown = py_path(&dest).map_err(|e| fail(&log, &e))?;
     let document = kernel_json::document(&plan, &s, &shown);
     // Our pod options (an extension): checked, and the template changed, before anything is written.
-    let custom = match pod_options::prepare(&args.pod_options, &plan, &name, &document, &cwd) {
+    let custom = match pod_options::prepare(&args.pod_options, &plan, &name, &document, &cwd_path) {
         Ok(c) => c,
         Err(e) => {
             log.fatal(&e);
@@ -148,7 +207,10 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
         }
     };
     if dest.join("kernel.json").exists() && !s.replace {
-        eprintln!("A kernel specification exists at '{shown}' and '--replace' has not been specified.  Terminating.");
+        eprintln!(
+            "A kernel specification exists at '{}' and '--replace' has not been specified.  Terminating.",
+            crate::py::text::backslashreplace(&shown)
+        );
         return Err(1);
     }
     let text = kernel_json::to_python_json(&document);
@@ -171,7 +233,7 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     if !search.iter().any(|d| same_dir(d, &kernels)) {
         log.warn(&format!(
             "Installing to {}, which is not in {}. The kernelspec may not be found.",
-            kernels.display(),
+            py_path(&kernels).map_err(|e| fail(&log, &e))?,
             paths::python_list_repr(&search)
         ));
     }
@@ -237,20 +299,4 @@ fn log_install_event(log: &Logger, shown: &str, event: install::Event) {
 /// jupyter_client compares the directories as strings.
 fn same_dir(a: &Path, b: &Path) -> bool {
     a.as_os_str() == b.as_os_str()
-}
-
-fn resolve_or_report(
-    args: &InstallArgs,
-    files: &[config_file::ConfigEntry],
-    inputs: &Inputs,
-) -> Result<(Settings, settings::Notes), i32> {
-    settings::resolve(args, files, inputs).map_err(|BadConfig(detail)| {
-        Logger::new(20).critical(&format!("Bad config encountered during initialization: {detail}"));
-        1
-    })
-}
-
-/// The `--config` value given on the command line, if any.
-fn cli_config_file(s: &Settings) -> Option<PathBuf> {
-    Some(PathBuf::from(&s.config_file)).filter(|f| !f.as_os_str().is_empty())
 }

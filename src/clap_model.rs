@@ -519,15 +519,12 @@ mod tests {
     /// The offered value sets are exactly what the installer accepts.
     #[test]
     fn choices_match_what_settings_accept() {
-        use crate::settings::{self, Inputs};
-        let no_env = |_: &str| None;
-        let inputs = Inputs { env: &no_env, sys_prefix: "/usr/local", home: Some("/home/u") };
         let accepts = |alias: &str, value: &str| {
             let args = match crate::cli::parse(&["install".to_string(), format!("--{alias}={value}")]) {
                 Ok(crate::cli::Command::Install(a)) => a,
                 other => panic!("{other:?}"),
             };
-            settings::resolve(&args, &[], &inputs).is_ok()
+            crate::settings::from_command_line(&args).is_ok()
         };
         for (trait_name, values) in options::CHOICES {
             let alias = ALIASES.iter().find(|(_, t)| t == trait_name).map(|(a, _)| *a).unwrap();

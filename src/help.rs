@@ -437,7 +437,7 @@ mod tests {
             ("\u{0}\u{1b}\u{7f}\u{85}\u{a0}\u{ad}", "'\\x00\\x1b\\x7f\\x85\\xa0\\xad'"),
             ("é ü 日本 😀", "'é ü 日本 😀'"),
             ("\u{200b}\u{2028}\u{feff}\u{3000}", "'\\u200b\\u2028\\ufeff\\u3000'"),
-            ("\u{e000}\u{e0001}\u{10ffff}", "'\\ue000\\U000e0001\\U0010ffff'"),
+            ("\u{e000}\u{e0001}\u{10ff7f}", "'\\ue000\\U000e0001\\U0010ff7f'"),
         ];
         for (input, want) in cases {
             assert_eq!(crate::pyrepr::str_repr(input), want, "{input:?}");

@@ -129,8 +129,14 @@ fn add_optional_entries(config: &mut Map<String, Value>, s: &Settings) {
             config.insert("port_range".into(), Value::from(range.clone()));
         }
     }
-    if s.launch_timeout != 0 {
-        config.insert("launch_timeout".into(), Value::from(s.launch_timeout));
+    if !s.launch_timeout.is_zero() {
+        // Settings keep it within what a JSON number in kernel.json can carry here.
+        let n = match (s.launch_timeout.to_i64(), s.launch_timeout.to_u64()) {
+            (Some(i), _) => Value::from(i),
+            (None, Some(u)) => Value::from(u),
+            (None, None) => Value::from(u64::MAX),
+        };
+        config.insert("launch_timeout".into(), n);
     }
 }
 
@@ -154,6 +160,9 @@ impl Formatter for PythonFormatter<'_> {
             if (c as u32) < 0x7f {
                 let mut buf = [0u8; 4];
                 w.write_all(c.encode_utf8(&mut buf).as_bytes())?;
+            } else if let Some(b) = crate::py::text::escaped_byte(c) {
+                // A byte that is not UTF-8 (from a path or argument): Python's lone surrogate.
+                write!(w, "\\udc{b:02x}")?;
             } else {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
@@ -201,5 +210,8 @@ mod tests {
         let v = json!({"a": [], "b": {}, "c": ["x"], "d": "é\u{1F600}\u{7f}\"\\\n\u{1}/", "e": 3, "f": true});
         let want = "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    \"x\"\n  ],\n  \"d\": \"\\u00e9\\ud83d\\ude00\\u007f\\\"\\\\\\n\\u0001/\",\n  \"e\": 3,\n  \"f\": true\n}\n";
         assert_eq!(to_python_json(&v), want);
+        // Bytes that are not UTF-8 are written as Python writes its surrogate escapes.
+        let path = crate::py::text::decode(b"/x/p\xff/k").unwrap();
+        assert_eq!(to_python_json(&json!([path])), "[\n  \"/x/p\\udcff/k\"\n]\n");
     }
 }

@@ -6,6 +6,17 @@ fn main() {
     if std::env::var_os("_ARGCOMPLETE").is_some() {
         std::process::exit(0);
     }
-    let args: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    // Arguments as Python sees them: bytes that are not UTF-8 are kept (as escapes, see
+    // `py::text`) and reach the file system and kernel.json unchanged.
+    let mut args = Vec::new();
+    for a in std::env::args_os().skip(1) {
+        match k8s_spec::py::text::from_os(&a) {
+            Ok(s) => args.push(s),
+            Err(e) => {
+                eprintln!("jupyter-k8s-spec: error: argument {:?} {e}", a.to_string_lossy());
+                std::process::exit(2);
+            }
+        }
+    }
     std::process::exit(k8s_spec::app::run(&args));
 }

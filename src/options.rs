@@ -24,51 +24,61 @@ pub enum Kind {
 pub struct Trait {
     pub name: &'static str,
     pub kind: Kind,
+    /// The class that defines it (`Application`, `JupyterApp`, `RemoteProvisionerConfigMixin`,
+    /// `BaseSpecApp`, `BaseSpecSparkApp`, `K8sSpecInstaller`).
+    pub owner: &'static str,
 }
 
-const fn t(name: &'static str, kind: Kind) -> Trait {
-    Trait { name, kind }
+const fn t(name: &'static str, kind: Kind, owner: &'static str) -> Trait {
+    Trait { name, kind, owner }
 }
 
-/// Every configurable trait of `K8sSpecInstaller`, inherited ones included.
+const APP: &str = "Application";
+const JUPYTER: &str = "JupyterApp";
+const MIXIN: &str = "RemoteProvisionerConfigMixin";
+const SPEC: &str = "BaseSpecApp";
+const SPARK: &str = "BaseSpecSparkApp";
+
+/// Every configurable trait of `K8sSpecInstaller`, inherited ones included, in name order.
 pub const TRAITS: &[Trait] = &[
-    t("answer_yes", Kind::Bool),
-    t("authorized_users", Kind::Set),
-    t("config_file", Kind::Str),
-    t("config_file_name", Kind::Str),
-    t("crd", Kind::Bool),
-    t("display_name", Kind::Str),
-    t("executor_image_name", Kind::NullableStr),
-    t("extra_spark_opts", Kind::Str),
-    t("generate_config", Kind::Bool),
-    t("image_name", Kind::NullableStr),
-    t("ipykernel_subclass_name", Kind::Str),
-    t("kernel_name", Kind::Str),
-    t("language", Kind::Str),
-    t("launch_timeout", Kind::Int),
-    t("log_datefmt", Kind::Str),
-    t("log_format", Kind::Str),
-    t("log_level", Kind::LogLevel),
-    t("logging_config", Kind::Dict),
-    t("port_range", Kind::NullableStr),
-    t("prefix", Kind::Str),
-    t("replace", Kind::Bool),
-    t("show_config", Kind::Bool),
-    t("show_config_json", Kind::Bool),
-    t("spark", Kind::Bool),
-    t("spark_home", Kind::Str),
-    t("spark_init_mode", Kind::Str),
-    t("tensorflow", Kind::Bool),
-    t("unauthorized_users", Kind::Set),
-    t("user", Kind::Bool),
+    t("answer_yes", Kind::Bool, JUPYTER),
+    t("authorized_users", Kind::Set, MIXIN),
+    t("config_file", Kind::Str, JUPYTER),
+    t("config_file_name", Kind::Str, JUPYTER),
+    t("crd", Kind::Bool, INSTALLER),
+    t("display_name", Kind::Str, SPEC),
+    t("executor_image_name", Kind::NullableStr, INSTALLER),
+    t("extra_spark_opts", Kind::Str, SPARK),
+    t("generate_config", Kind::Bool, JUPYTER),
+    t("image_name", Kind::NullableStr, INSTALLER),
+    t("ipykernel_subclass_name", Kind::Str, SPEC),
+    t("kernel_name", Kind::Str, SPEC),
+    t("language", Kind::Str, SPEC),
+    t("launch_timeout", Kind::Int, MIXIN),
+    t("log_datefmt", Kind::Str, APP),
+    t("log_format", Kind::Str, APP),
+    t("log_level", Kind::LogLevel, APP),
+    t("logging_config", Kind::Dict, APP),
+    t("port_range", Kind::NullableStr, MIXIN),
+    t("prefix", Kind::Str, SPEC),
+    t("replace", Kind::Bool, SPEC),
+    t("show_config", Kind::Bool, APP),
+    t("show_config_json", Kind::Bool, APP),
+    t("spark", Kind::Bool, SPARK),
+    t("spark_home", Kind::Str, SPARK),
+    t("spark_init_mode", Kind::Str, SPARK),
+    t("tensorflow", Kind::Bool, INSTALLER),
+    t("unauthorized_users", Kind::Set, MIXIN),
+    t("user", Kind::Bool, SPEC),
 ];
 
 pub fn find_trait(name: &str) -> Option<&'static Trait> {
     TRAITS.iter().find(|t| t.name == name)
 }
 
-/// The installer class and its configurable ancestors, most-derived first. A value set on a
-/// more-derived class wins over one set on a base class, wherever each came from.
+/// The installer class and its configurable ancestors, most-derived first (the reverse of
+/// traitlets' `section_names()`). A value set on a more-derived class wins over one set on a
+/// base class.
 pub const CLASSES: &[&str] = &[
     INSTALLER,
     "BaseSpecSparkApp",
@@ -83,6 +93,36 @@ pub const CLASSES: &[&str] = &[
 ];
 
 pub const INSTALLER: &str = "K8sSpecInstaller";
+
+/// The sections of the dispatcher (`K8sProvisionerApp`), the installer's parent: a section of
+/// the installer nested in one of them (`c.K8sProvisionerApp.K8sSpecInstaller.image_name`)
+/// applies too, and wins over the top-level sections.
+pub const PARENT_CLASSES: &[&str] =
+    &["Configurable", "LoggingConfigurable", "SingletonConfigurable", "Application", "JupyterApp", "K8sProvisionerApp"];
+
+/// The classes the command line knows traits of (traitlets' `argparse_traits`): only these
+/// `--Class.trait` options are converted while parsing; others are kept as text until a trait
+/// takes them.
+pub const CLI_CLASSES: &[&str] = &["Application", JUPYTER, "BaseApp", MIXIN, SPEC, SPARK, INSTALLER];
+
+/// Whether `class` has `trait_name` among its configurable traits (its own or inherited).
+pub fn class_has_trait(class: &str, trait_name: &str) -> bool {
+    let Some(t) = find_trait(trait_name) else { return false };
+    ancestors(class).contains(&t.owner)
+}
+
+/// A class and its configurable ancestors that define traits.
+fn ancestors(class: &str) -> &'static [&'static str] {
+    match class {
+        "Application" => &[APP],
+        "JupyterApp" | "BaseApp" => &[APP, JUPYTER],
+        "RemoteProvisionerConfigMixin" => &[MIXIN],
+        "BaseSpecApp" => &[APP, JUPYTER, MIXIN, SPEC],
+        "BaseSpecSparkApp" => &[APP, JUPYTER, MIXIN, SPEC, SPARK],
+        "K8sSpecInstaller" => &[APP, JUPYTER, MIXIN, SPEC, SPARK, INSTALLER],
+        _ => &[],
+    }
+}
 
 /// Command-line aliases (`--image-name=X` is `--K8sSpecInstaller.image_name=X`), in the order
 /// the reference's usage text lists them.
@@ -158,5 +198,12 @@ mod tests {
         assert_eq!(TRAITS.len(), 29);
         assert_eq!(find_trait("launch_timeout").map(|t| t.kind), Some(Kind::Int));
         assert!(find_trait("provisioner_name").is_none());
+        assert!(class_has_trait("Application", "log_level"));
+        assert!(class_has_trait("BaseApp", "config_file"));
+        assert!(!class_has_trait("Application", "kernel_name"));
+        assert!(!class_has_trait("RemoteProvisionerConfigMixin", "log_level"));
+        assert!(class_has_trait("BaseSpecSparkApp", "launch_timeout"));
+        assert!(!class_has_trait("Configurable", "kernel_name"));
+        assert!(CLI_CLASSES.iter().all(|c| CLASSES.contains(c)));
     }
 }

@@ -11,8 +11,10 @@
 //! natively; macOS and Windows by running its code with the platform patched). `sys.prefix`,
 //! the venv/conda ownership rule and the user base are decided in [`PathEnv::from_process`].
 //!
+//! Paths and environment values are strings as Python holds them: bytes that are not UTF-8 are
+//! kept as escapes (`crate::py::text`) and turned back into the same bytes for the file system.
+//!
 //! Known, documented approximations (all outside normal use):
-//! * Non-UTF-8 environment values and paths are converted lossily.
 //! * `JUPYTER_NO_CONFIG`: the reference searches a fresh, empty `mkdtemp` directory for config;
 //!   [`jupyter_config_path`] returns an empty list instead (same effect, nothing to plant files
 //!   into), and [`jupyter_config_dir`] returns `<temp>/jupyter-clean-cfg` without the random
@@ -112,13 +114,13 @@ pub fn envset(value: Option<&str>) -> bool {
 
 /// `jupyter_data_dir()`: the user-level data directory (`--user` installs below it).
 pub fn jupyter_data_dir(e: &PathEnv) -> PathBuf {
-    PathBuf::from(data_dir(e))
+    to_path(&data_dir(e))
 }
 
 /// `jupyter_config_dir()`: the user-level config directory.
 /// With `JUPYTER_NO_CONFIG` see the module notes.
 pub fn jupyter_config_dir(e: &PathEnv) -> PathBuf {
-    PathBuf::from(config_dir(e))
+    to_path(&config_dir(e))
 }
 
 /// `SYSTEM_JUPYTER_PATH`; its first entry is the default install target.
@@ -195,7 +197,7 @@ pub fn kernels_dir(e: &PathEnv, loc: &Location, cwd: &Path) -> PathBuf {
             system.into_iter().next().unwrap_or_default()
         }
     };
-    PathBuf::from(join(pf, &base, "kernels"))
+    to_path(&join(pf, &base, "kernels"))
 }
 
 /// Python's `path in list` for paths: exact string comparison.
@@ -223,12 +225,27 @@ impl PathEnv {
     }
 }
 
+/// A path as Python's string of it (see `crate::py::text`; a path holding one of the code
+/// points reserved there cannot occur: it would have been refused on the way in).
 fn lossy(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
+    crate::py::text::from_path(p).unwrap_or_else(|_| p.to_string_lossy().into_owned())
+}
+
+fn to_path(s: &str) -> PathBuf {
+    crate::py::text::to_path(s)
 }
 
 fn to_paths(v: Vec<String>) -> Vec<PathBuf> {
-    v.into_iter().map(PathBuf::from).collect()
+    v.iter().map(|s| to_path(s)).collect()
+}
+
+/// The environment variables Python could hold but we cannot: names or values containing the
+/// code points `crate::py::text` reserves for undecodable bytes.
+pub fn unrepresentable_env_vars() -> Vec<String> {
+    std::env::vars_os()
+        .filter(|(k, v)| crate::py::text::from_os(k).is_err() || crate::py::text::from_os(v).is_err())
+        .map(|(k, _)| k.to_string_lossy().into_owned())
+        .collect()
 }
 
 fn use_platform_dirs(e: &PathEnv) -> bool {
@@ -636,36 +653,6 @@ fn pathlib_nt_splitroot(s: &str) -> (String, &'static str, String) {
     (format!("{prefix}{drv}"), root, rest.to_string())
 }
 
-/// `posixpath.normpath`.
-fn posix_normpath(s: &str) -> String {
-    if s.is_empty() {
-        return ".".into();
-    }
-    let stripped = s.trim_start_matches('/');
-    let initial = match s.len() - stripped.len() {
-        0 => "",
-        2 => "//",
-        _ => "/",
-    };
-    let mut comps: Vec<&str> = Vec::new();
-    for c in s.split('/') {
-        if c.is_empty() || c == "." {
-            continue;
-        }
-        if c != ".." || (initial.is_empty() && comps.is_empty()) || comps.last() == Some(&"..") {
-            comps.push(c);
-        } else {
-            comps.pop();
-        }
-    }
-    let out = format!("{initial}{}", comps.join("/"));
-    if out.is_empty() {
-        ".".into()
-    } else {
-        out
-    }
-}
-
 /// `ntpath.normpath`.
 fn nt_normpath(s: &str) -> String {
     let s = s.replace('/', "\\");
@@ -704,7 +691,7 @@ fn nt_normpath(s: &str) -> String {
 /// resolved against `cwd` only when it names the same drive.
 fn abspath(pf: Platform, p: &str, cwd: &str) -> String {
     if !pf.is_windows() {
-        return if p.starts_with('/') { posix_normpath(p) } else { posix_normpath(&join(pf, cwd, p)) };
+        return crate::py::os::abspath(p, cwd);
     }
     let (drive, rest) = nt_splitdrive(p);
     let (cwd_drive, _) = nt_splitdrive(cwd);
@@ -746,13 +733,7 @@ fn nt_fully_qualified(p: &str) -> bool {
 fn python_code_points(p: &Path) -> Vec<u32> {
     #[cfg(unix)]
     {
-        use std::os::unix::ffi::OsStrExt;
-        let mut out = Vec::new();
-        for chunk in p.as_os_str().as_bytes().utf8_chunks() {
-            out.extend(chunk.valid().chars().map(u32::from));
-            out.extend(chunk.invalid().iter().map(|&b| 0xDC00 + u32::from(b)));
-        }
-        out
+        lossy(p).chars().map(crate::py::text::code_point).collect()
     }
     #[cfg(windows)]
     {
@@ -806,12 +787,12 @@ impl PathEnv {
         let platform = Platform::current();
         let vars: BTreeMap<String, String> = std::env::vars_os()
             .map(|(k, v)| {
-                let k = k.to_string_lossy().into_owned();
+                let k = crate::py::text::from_os(&k).unwrap_or_else(|_| k.to_string_lossy().into_owned());
                 let k = if platform.is_windows() { k.to_uppercase() } else { k };
-                (k, v.to_string_lossy().into_owned())
+                (k, crate::py::text::from_os(&v).unwrap_or_else(|_| v.to_string_lossy().into_owned()))
             })
             .collect();
-        let home = resolve(Path::new(&expanduser(platform, &vars, "")));
+        let home = resolve(&to_path(&expanduser(platform, &vars, "")));
         let exe_prefix = std::env::current_exe()
             .ok()
             .map(|p| p.canonicalize().map(strip_verbatim).unwrap_or(p))
@@ -845,7 +826,7 @@ fn nonempty_var<'a>(vars: &'a BTreeMap<String, String>, name: &str) -> Option<&'
 fn choose_sys_prefix(pf: Platform, exe_prefix: Option<PathBuf>, vars: &BTreeMap<String, String>) -> (PathBuf, bool) {
     let trim = |v: &str| {
         let t = v.trim_end_matches(|c| c == '/' || (pf.is_windows() && c == '\\'));
-        PathBuf::from(if t.is_empty() || t.ends_with(':') { v } else { t })
+        to_path(if t.is_empty() || t.ends_with(':') { v } else { t })
     };
     let active: Vec<(PathBuf, bool)> = [("VIRTUAL_ENV", true), ("CONDA_PREFIX", false)]
         .iter()
@@ -895,10 +876,10 @@ fn expanduser(pf: Platform, vars: &BTreeMap<String, String>, rest: &str) -> Stri
 /// `site.getuserbase()` (see [`PathEnv::from_process`]).
 fn python_user_base(pf: Platform, vars: &BTreeMap<String, String>) -> Option<PathBuf> {
     if let Some(b) = nonempty_var(vars, "PYTHONUSERBASE") {
-        return Some(PathBuf::from(b));
+        return Some(to_path(b));
     }
     match pf {
-        Platform::Linux => Some(PathBuf::from(expanduser(pf, vars, "/.local"))),
+        Platform::Linux => Some(to_path(&expanduser(pf, vars, "/.local"))),
         Platform::MacOs => None,
         Platform::Windows => Some(PathBuf::from(match nonempty_var(vars, "APPDATA") {
             Some(appdata) if !appdata.starts_with('~') => nt_join(appdata, "Python"),
@@ -1032,13 +1013,13 @@ fn same_real_and_effective_ids() -> bool {
 }
 
 #[cfg(unix)]
-fn passwd_home() -> Option<String> {
+pub fn passwd_home() -> Option<String> {
     // SAFETY: getuid has no preconditions and cannot fail.
     crate::sys::user_home(unsafe { libc::getuid() })
 }
 
 #[cfg(not(unix))]
-fn passwd_home() -> Option<String> {
+pub fn passwd_home() -> Option<String> {
     None
 }
 
@@ -1619,7 +1600,7 @@ mod tests {
             "['\\x7f\\x85\\xa0\\xad\\u200b\u{1f600}\\U000e0001\\n\\r\\t\\x00']"
         );
         assert_eq!(r(&["é\u{2028}", "/unié\u{a0}"]), "['é\\u2028', '/unié\\xa0']");
-        assert_eq!(r(&["\u{fdd0}\u{ffff}\u{10ffff}\u{e000}"]), "['\\ufdd0\\uffff\\U0010ffff\\ue000']");
+        assert_eq!(r(&["\u{fdd0}\u{ffff}\u{10ff7f}\u{e000}"]), "['\\ufdd0\\uffff\\U0010ff7f\\ue000']");
     }
 
     #[cfg(unix)]
@@ -1650,7 +1631,7 @@ mod tests {
             ("a/./b/../c", "a/c"),
             ("../x/..", ".."),
         ] {
-            assert_eq!(posix_normpath(s), want, "posix normpath {s:?}");
+            assert_eq!(crate::py::os::normpath(s), want, "posix normpath {s:?}");
         }
         for (s, want) in [
             ("C:\\a\\..\\..\\b", "C:\\b"),

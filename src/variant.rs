@@ -213,14 +213,12 @@ pub fn plan(s: &Settings) -> Result<Plan, String> {
 mod tests {
     use super::*;
     use crate::cli::{parse, Command};
-    use crate::settings::{resolve, Inputs};
 
     fn plan_for(args: &[&str]) -> Result<Plan, String> {
         let mut words = vec!["install".to_string()];
         words.extend(args.iter().map(|s| s.to_string()));
         let Ok(Command::Install(cli)) = parse(&words) else { panic!() };
-        let env = |_: &str| None;
-        let (s, _) = resolve(&cli, &[], &Inputs { env: &env, sys_prefix: "/p", home: None }).unwrap();
+        let s = crate::settings::from_command_line(&cli).unwrap();
         plan(&s)
     }
 
