@@ -827,6 +827,9 @@ class Watcher(threading.Thread):
                     stream.close()
                 failures = 0
             except ApiError as exc:
+                if exc.status == 410:  # the version we watch from is gone: list again
+                    version = None
+                    continue
                 if exc.status in (403, 405) and version is not None and not polling:
                     polling = True  # may list but not watch: poll instead
                     continue
