@@ -881,5 +881,21 @@ def follow(events, clock, judge):
             return Verdict(Verdict.TIMEOUT, judge.subject(pod), reason, message, pod=pod)
 
 
+def await_start(launch, clock, judge, watches, subject):
+    """Watches (tag, api prefix, resource, namespace, selector) until the judge decides.  None when
+    the kernel runs, or cannot be followed (no permission to read it: then it is not waited for);
+    otherwise the verdict, for the launcher to adjust what is deleted before raising it."""
+    events = queue.Queue()
+    for tag, prefix, resource, namespace, selector in watches:
+        Watcher(launch.api, tag, prefix, resource, namespace, selector, events).start()
+    verdict = follow(events, clock, judge)
+    if verdict.outcome == Verdict.RUNNING:
+        return None
+    if verdict.outcome == Verdict.BLIND:
+        note(f"WARNING - cannot follow {subject} ({verdict.message}); not waiting for it to start")
+        return None
+    return verdict
+
+
 class KernelCannotStart(LaunchError):
     """The kernel's pod (or application) will not run: reported as one ERROR line."""

@@ -758,22 +758,12 @@ class Kubelet:
         if pod is None:
             return False
         if parse_image(image) is None:
-            message = (f'Failed to apply default image tag "{image}": couldn\'t parse image name "{image}": '
-                       "invalid reference format")
-            self.set_waiting(container, "InvalidImageName", message)
-            self.event(pod, "Warning", "InspectFailed", message)
-            self.event(pod, "Warning", "Failed", "Error: InvalidImageName")
-            while self.wait(1.0):
-                pass
-            return False
+            return self.stuck(pod, container, "InvalidImageName", "InspectFailed",
+                              f'Failed to apply default image tag "{image}": couldn\'t parse image name "{image}": '
+                              "invalid reference format")
         if container.get("imagePullPolicy") == "Never":
-            message = f'Container image "{image}" is not present with pull policy of Never'
-            self.set_waiting(container, "ErrImageNeverPull", message)
-            self.event(pod, "Warning", "ErrImageNeverPull", message)
-            self.event(pod, "Warning", "Failed", "Error: ErrImageNeverPull")
-            while self.wait(1.0):
-                pass
-            return False
+            return self.stuck(pod, container, "ErrImageNeverPull", "ErrImageNeverPull",
+                              f'Container image "{image}" is not present with pull policy of Never')
         delay, longest = self.cluster.pull_backoff
         while True:
             self.event(pod, "Normal", "Pulling", f'Pulling image "{image}"')
@@ -795,6 +785,15 @@ class Kubelet:
             if not self.wait(delay):
                 return False
             delay = min(delay * 2, longest)
+
+    def stuck(self, pod, container, reason, event_reason, message):
+        """A container that can never be created: Pending with that reason until the pod is deleted."""
+        self.set_waiting(container, reason, message)
+        self.event(pod, "Warning", event_reason, message)
+        self.event(pod, "Warning", "Failed", f"Error: {reason}")
+        while self.wait(1.0):
+            pass
+        return False
 
     # -- configuration
     def missing_config(self, container):

@@ -236,13 +236,9 @@ def launch(args, script_path):
 
 
 def await_kernel_pod(launch, namespace, name, policy, clock):
-    events = queue.Queue()
-    Watcher(launch.api, "pod", CORE, "pods", namespace, {"fieldSelector": f"metadata.name={name}"}, events).start()
-    verdict = follow(events, clock, PodJudge(policy, name))
-    if verdict.outcome == Verdict.RUNNING:
-        return
-    if verdict.outcome == Verdict.BLIND:
-        note(f"WARNING - cannot follow kernel pod {name} ({verdict.message}); not waiting for it to start")
+    watch = ("pod", CORE, "pods", namespace, {"fieldSelector": f"metadata.name={name}"})
+    verdict = await_start(launch, clock, PodJudge(policy, name), [watch], f"kernel pod {name}")
+    if verdict is None:
         return
     if verdict.outcome in (Verdict.FAILED, Verdict.GONE):
         launch.created = [o for o in launch.created if o.kind != "Pod"]  # evidence, or already gone

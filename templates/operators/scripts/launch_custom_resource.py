@@ -141,15 +141,10 @@ def launch(args, script_path):
 
 def await_spark_application(launch, prefix, plural, namespace, name, kernel_id, policy, clock):
     """Follows the application and its driver pod, found by the labels the provisioner uses."""
-    events = queue.Queue()
-    Watcher(launch.api, "app", prefix, plural, namespace, {"fieldSelector": f"metadata.name={name}"}, events).start()
-    Watcher(launch.api, "pod", "/api/v1", "pods", namespace,
-            {"labelSelector": f"kernel_id={kernel_id},component=kernel"}, events).start()
-    verdict = follow(events, clock, SparkApplicationJudge(policy, name))
-    if verdict.outcome == Verdict.RUNNING:
-        return
-    if verdict.outcome == Verdict.BLIND:
-        note(f"WARNING - cannot follow SparkApplication {name} ({verdict.message}); not waiting for it to start")
+    watches = [("app", prefix, plural, namespace, {"fieldSelector": f"metadata.name={name}"}),
+               ("pod", "/api/v1", "pods", namespace, {"labelSelector": f"kernel_id={kernel_id},component=kernel"})]
+    verdict = await_start(launch, clock, SparkApplicationJudge(policy, name), watches, f"SparkApplication {name}")
+    if verdict is None:
         return
     if verdict.outcome in (Verdict.FAILED, Verdict.GONE):
         launch.created = []  # evidence for the operator's error, or already gone
