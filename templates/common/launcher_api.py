@@ -31,8 +31,9 @@ class ConfigProblem(Exception):
 class ConnectionProblem(Exception):
     """A request got no HTTP answer: refused, reset, dropped, timed out, TLS failure, ..."""
 
-    def __init__(self, cause, sent=True):
-        super().__init__(f"{type(cause).__name__}: " + " ".join(str(cause).split()))
+    def __init__(self, cause, sent=True, where=None):
+        text = f"{type(cause).__name__}: " + " ".join(str(cause).split())
+        super().__init__(f"{text} ({where})" if where else text)
         self.sent = sent  # whether the server may have received (and carried out) the request
 
 
@@ -158,7 +159,7 @@ class InClusterTransport:
             return conn.getresponse()
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
-            raise ConnectionProblem(exc, sent) from exc
+            raise ConnectionProblem(exc, sent, self.where) from exc
 
     def request(self, method, path, body, timeout):
         with self._lock:
@@ -177,7 +178,7 @@ class InClusterTransport:
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
             self._conn = None
-            raise ConnectionProblem(exc) from exc
+            raise ConnectionProblem(exc, where=self.where) from exc
         if resp.will_close:
             conn.close()
             self._conn = None
@@ -464,7 +465,8 @@ class Launch:
 
     def remember(self, prefix, resource, kind, namespace, obj, body):
         name = ((obj or {}).get("metadata") or {}).get("name") or ((body or {}).get("metadata") or {}).get("name")
-        self.created.append(CreatedObject(kind, api_path(prefix, resource, namespace, name), namespace, name))
+        if isinstance(name, str) and name:  # (without a name the path would be the whole collection)
+            self.created.append(CreatedObject(kind, api_path(prefix, resource, namespace, name), namespace, name))
 
     def keep(self, kind, namespace, name, why):
         self.kept.append((str(CreatedObject(kind, None, namespace, name)), why))
@@ -530,9 +532,11 @@ _QUIET_REASONS = frozenset(("ContainerCreating", "PodInitializing"))
 _REGISTRY_REFUSED = r"not found|manifest unknown|name unknown|denied|unauthori[sz]ed|forbidden|does not exist|\b40[134]\b"
 
 
+_SPARK_FAILED_STATES = frozenset(("FAILED", "SUBMISSION_FAILED"))
+
+
 def _registry_refused(message):
     return re.search(_REGISTRY_REFUSED, message, re.IGNORECASE) is not None  # compiled only if needed
-_SPARK_FAILED_STATES = frozenset(("FAILED", "SUBMISSION_FAILED"))
 
 
 def _flag(environ, name, default):
@@ -553,8 +557,11 @@ def _grace(environ, name, default):
         return default
     if value.strip().lower() in ("none", "never", "off"):
         return None
-    seconds = _seconds(value) if value.strip() != "0" else 0.0
-    if seconds is None:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not (math.isfinite(seconds) and seconds >= 0):
         raise LaunchError(f"{name} must be a number of seconds, got {_show(value)} - kernel launch terminating!")
     return seconds
 
@@ -641,7 +648,9 @@ class PodJudge:
 
     def next_check(self):
         graces = []
-        for (_, what), since in self.since.items():
+        for (pod, what), since in self.since.items():
+            if pod not in self.pods:  # gone meanwhile (a Spark driver pod is replaced, say)
+                continue
             grace = self.policy.unschedulable_grace if what == "Unschedulable" else self.policy.pull_grace
             if grace is not None:
                 graces.append(since + grace)
