@@ -73,6 +73,7 @@ mod tests {
     #[test]
     fn shipped_templates_are_self_contained() {
         let shared_py = include_str!("../templates/common/launcher_shared.py").as_bytes();
+        let api_py = include_str!("../templates/common/launcher_api.py").as_bytes();
         let shared_sh = include_str!("../templates/common/run_shared.sh").as_bytes();
         let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
         for f in
@@ -82,6 +83,7 @@ mod tests {
         }
         for f in [LAUNCH_KUBERNETES, LAUNCH_CUSTOM_RESOURCE] {
             assert!(contains(f.bytes, shared_py), "{}", f.path);
+            assert!(contains(f.bytes, api_py), "{}", f.path);
         }
         for f in [RUN_PYTHON, RUN_R, RUN_SCALA] {
             assert!(contains(f.bytes, shared_sh), "{}", f.path);

@@ -659,7 +659,7 @@ fn from_value(v: &Value) -> Result<Py, Error> {
 
 const MAX_RENDERED: usize = 1 << 20;
 
-/// `_YAML_PRINTABLE`: characters YAML takes verbatim and never reads as a line break.
+/// `_yaml_printable`: characters YAML takes verbatim and never reads as a line break.
 pub fn yaml_printable(c: char) -> bool {
     matches!(c, ' '..='~' | '\u{a0}'..='\u{2027}' | '\u{202a}'..='\u{d7ff}' | '\u{e000}'..='\u{fefe}' | '\u{ff00}'..='\u{fffd}')
         || c >= '\u{10000}'

@@ -5,10 +5,11 @@
 //! in `../shared/spec/launchers.md`, and gateway-provisioners' notes on deploying to Kubernetes):
 //!
 //! * the provisioner lists kernel pods by label, reads and deletes them; the launchers create
-//!   them, and `spark-submit` (Spark kernelspecs, run on the server) creates the driver pod with
-//!   its config map and service;
+//!   them, watch them until they run, and delete them when they cannot start; `spark-submit`
+//!   (Spark kernelspecs, run on the server) creates the driver pod with its config map and service;
 //! * a customised pod template may also create Secrets, PersistentVolumeClaims and (cluster-wide)
-//!   PersistentVolumes, which the launcher creates and never reads;
+//!   PersistentVolumes, which the launcher creates, never reads, and deletes again when the
+//!   launch fails;
 //! * the Spark operator kernelspec creates, reads and deletes `sparkapplications`;
 //! * the automatic namespace mode creates and deletes a namespace per kernel and creates a
 //!   RoleBinding in it to the ClusterRole named by `GP_KERNEL_CLUSTER_ROLE`, which needs the
@@ -127,10 +128,10 @@ const KERNEL_NAMESPACE_RULES: &[Rule] = &[
     ),
     rule("spark-submit creates the Spark driver's config map and service", "", &["configmaps", "services"], ALL),
     rule(
-        "objects a customised kernel-pod.yaml.j2 may add; the launcher only creates them",
+        "objects a customised kernel-pod.yaml.j2 may add; the launcher creates them (never reads them) and deletes them when the launch fails",
         "",
         &["persistentvolumeclaims", "secrets"],
-        &["create"],
+        &["create", "delete"],
     ),
     rule(
         "Spark operator kernels: the SparkApplication is created, polled and deleted",
@@ -141,10 +142,10 @@ const KERNEL_NAMESPACE_RULES: &[Rule] = &[
 ];
 
 const PERSISTENT_VOLUMES: Rule = rule(
-    "cluster-wide PersistentVolumes a customised kernel-pod.yaml.j2 may add; only created",
+    "cluster-wide PersistentVolumes a customised kernel-pod.yaml.j2 may add; created, and deleted when the launch fails",
     "",
     &["persistentvolumes"],
-    &["create"],
+    &["create", "delete"],
 );
 
 const AUTO_NAMESPACE_RULES: &[Rule] = &[

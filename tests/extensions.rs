@@ -415,7 +415,7 @@ fn namespace_rules() -> Vec<[String; 4]> {
     vec![
         rule("", "pods", "", ALL),
         rule("", "configmaps,services", "", ALL),
-        rule("", "persistentvolumeclaims,secrets", "", "create"),
+        rule("", "persistentvolumeclaims,secrets", "", "create,delete"),
         rule("sparkoperator.k8s.io", "sparkapplications", "", ALL),
     ]
 }
@@ -449,7 +449,7 @@ fn rbac_shared() {
     );
     assert_eq!(objs[1].rules, namespace_rules());
     assert_eq!(objs[2].role_ref.as_deref(), Some("Role/eg"));
-    assert_eq!(objs[3].rules, vec![rule("", "persistentvolumes", "", "create")]);
+    assert_eq!(objs[3].rules, vec![rule("", "persistentvolumes", "", "create,delete")]);
     assert_eq!(objs[4].role_ref.as_deref(), Some("ClusterRole/jupyter:eg"));
     for b in [&objs[2], &objs[4]] {
         assert_eq!(b.subjects, ["ServiceAccount/jupyter/eg"]);
@@ -477,7 +477,7 @@ fn rbac_byo() {
         ]
     );
     let mut want = namespace_rules();
-    want.push(rule("", "persistentvolumes", "", "create"));
+    want.push(rule("", "persistentvolumes", "", "create,delete"));
     assert_eq!(objs[1].rules, want);
     assert_eq!(objs[2].role_ref.as_deref(), Some("ClusterRole/default:gateway-provisioners"));
     assert_eq!(objs[2].subjects, ["ServiceAccount/default/gateway-provisioners"]);
@@ -501,7 +501,7 @@ fn rbac_auto() {
     );
     let mut want = namespace_rules();
     want.extend([
-        rule("", "persistentvolumes", "", "create"),
+        rule("", "persistentvolumes", "", "create,delete"),
         rule("", "namespaces", "", "create,delete"),
         rule("rbac.authorization.k8s.io", "rolebindings", "", "create"),
         rule("rbac.authorization.k8s.io", "clusterroles", "kernel-controller", "bind"),

@@ -206,20 +206,9 @@ def processes_with_marker(marker):
     return found
 
 
-# In-cluster configuration (the Spark operator launcher always loads it): a private mount namespace
-# gives the gateway process tree a /var/run/secrets/kubernetes.io/serviceaccount of its own.
-IN_CLUSTER_WRAPPER = r"""
-set -e
-save="$1"; sa="$2"; shift 2
-mount --bind /run "$save"
-mount -t tmpfs -o mode=755 e2e-run /run
-for e in "$save"/* "$save"/.[!.]*; do
-    if [ -e "$e" ] || [ -L "$e" ]; then ln -s "$e" "/run/${e##*/}"; fi
-done
-mkdir -p /run/secrets/kubernetes.io
-ln -s "$sa" /run/secrets/kubernetes.io/serviceaccount
-exec "$@"
-"""
+# In-cluster configuration: a private mount namespace gives the gateway process tree a
+# /var/run/secrets/kubernetes.io/serviceaccount of its own (tests/support/in-cluster.sh).
+IN_CLUSTER = os.path.join(REPO, "tests", "support", "in-cluster.sh")
 
 
 class Run:
@@ -329,10 +318,7 @@ def gateway(cluster, specs, spark_home, tls, tmp_path):
         if in_cluster:
             if shutil.which("unshare") is None or os.geteuid() != 0:
                 pytest.skip("in-cluster configuration needs a private mount namespace (root + unshare)")
-            save = work / "run-save"
-            save.mkdir()
-            cmd = ["unshare", "-m", "--propagation", "private", "sh", "-c", IN_CLUSTER_WRAPPER, "sh",
-                   str(save), tls["sa_dir"], *cmd]
+            cmd = [IN_CLUSTER, tls["sa_dir"], *cmd]
         proc = subprocess.Popen(cmd, env=env, cwd=str(work), stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         try:

@@ -95,8 +95,16 @@ def launch_argv(run):
     return cmds
 
 
+LAUNCHER_AGENT = "k8s-spec-launcher"  # the User-Agent of our launchers' requests
+
+
+def provisioner_calls(run, method=None, path_re=None):
+    """Requests not made by our launchers (they follow the kernel's pod themselves)."""
+    return [c for c in run.calls(method, path_re) if c.get("user_agent") != LAUNCHER_AGENT]
+
+
 def check_pod_lookups(run, namespace, kernel_id):
-    gets = run.calls("GET", rf"^/api/v1/namespaces/{re.escape(namespace)}/pods$")
+    gets = provisioner_calls(run, "GET", rf"^/api/v1/namespaces/{re.escape(namespace)}/pods$")
     assert len(gets) >= 2, "the provisioner polls the pod until it runs"
     for g in gets:
         assert g["query"] == {"labelSelector": [f"kernel_id={kernel_id},component=kernel"]}, g

@@ -4,7 +4,7 @@ variants (`--spark`, bin/run.sh), launched end to end through the KernelManager.
 import pytest
 
 from conftest import SA_TOKEN
-from expect import PROBE, PUBLIC_KEY, env_of, launch_argv, probe
+from expect import PROBE, PUBLIC_KEY, env_of, launch_argv, probe, provisioner_calls
 
 SPARK_PY_IMAGE = "elyra/kernel-spark-py:0.5.0"
 CLASS = "ipykernel.ipkernel.IPythonKernel"
@@ -73,7 +73,7 @@ def test_spark_operator(gateway, specs):
 
     # The provisioner follows the application, then its driver pod.
     assert len(run.calls("GET", f"^{apps}/{app}$")) >= 2
-    for g in run.calls("GET", r"^/api/v1/namespaces/default/pods$"):
+    for g in provisioner_calls(run, "GET", r"^/api/v1/namespaces/default/pods$"):
         assert g["query"] == {"labelSelector": [f"kernel_id={kid},component=kernel"]}
     [boot] = run.boots()
     assert (boot["source"], boot["kernel_id"], boot["response_address"]) == ("argv", kid, address)

@@ -24,13 +24,16 @@ def test_run_sh_syntax(lang):
     subprocess.run(["bash", "-n", str(RUN_SH[lang])], check=True)
 
 
-def test_launchers_ship_the_shared_part_whole_and_self_contained():
-    shared = (REPO / "templates/common/launcher_shared.py").read_text()
+def test_launchers_ship_the_shared_parts_whole_and_self_contained():
+    rendering = (REPO / "templates/common/launcher_shared.py").read_text()
+    api = (REPO / "templates/common/launcher_api.py").read_text()
     for path in LAUNCHERS:
         text = path.read_text()
         assert "# @include" not in text, path
-        assert text.count(shared) == 1, path
-    assert "class YamlSafeExtension" in shared
+        assert text.count(rendering) == 1, path
+        assert text.count(api) == 1, path
+    assert "class YamlSafeExtension" in rendering
+    assert "class InClusterTransport" in api
 
 
 def test_templates_exist_with_the_installed_names():

@@ -1,5 +1,7 @@
 """launch_kubernetes.py and the stock kernel-pod.yaml.j2 (launchers.md sections 4 and 5)."""
 
+import time
+
 import pytest
 
 from conftest import K8S_SCRIPTS, base_env, env_list, install_spec, run_python, status_body, write_kubeconfig
@@ -500,14 +502,39 @@ def test_existing_claim_is_reused(mock_api, tmp_path):
     assert [r["path"] for r in mock_api.requests][-1] == "/api/v1/namespaces/ns1/pods"
 
 
-def test_existing_secret_fails(mock_api, tmp_path):
+def test_existing_secret_fails_and_what_was_created_is_deleted(mock_api, tmp_path):
     mock_api.respond("POST", "/api/v1/namespaces/ns1/secrets",
                      (409, status_body(409, "AlreadyExists", "exists", "secret-k1", "secrets")))
     proc, _ = launch(mock_api, tmp_path, {"KERNEL_NAMESPACE": "ns1", "KERNEL_POD_NAME": "p1", "KERNEL_IMAGE": "i"},
                      template=MULTI)
     assert proc.returncode == 1
-    assert proc.stderr.startswith("ERROR - Kubernetes API error (409 Conflict): ")
-    assert [r["path"] for r in mock_api.requests][-1] == "/api/v1/namespaces/ns1/secrets"
+    info, error = proc.stderr.splitlines()
+    assert info == "INFO - deleted what this launch created: PersistentVolumeClaim ns1/claim-k1, PersistentVolume pv-k1"
+    assert error.startswith("ERROR - Kubernetes API error (409 Conflict): ")
+    assert [(r["method"], r["path"]) for r in mock_api.requests] == [
+        ("POST", "/api/v1/persistentvolumes"),
+        ("POST", "/api/v1/namespaces/ns1/persistentvolumeclaims"),
+        ("POST", "/api/v1/namespaces/ns1/secrets"),
+        ("DELETE", "/api/v1/namespaces/ns1/persistentvolumeclaims/claim-k1"),
+        ("DELETE", "/api/v1/persistentvolumes/pv-k1"),
+    ]
+    assert [r["body"] for r in mock_api.requests[3:]] == [{"propagationPolicy": "Background"}] * 2
+
+
+def test_reused_claim_is_never_deleted(mock_api, tmp_path):
+    mock_api.respond("POST", "/api/v1/namespaces/ns1/persistentvolumeclaims",
+                     (409, status_body(409, "AlreadyExists", "exists", "claim-k1", "persistentvolumeclaims")))
+    mock_api.respond("POST", "/api/v1/namespaces/ns1/pods", (403, status_body(403, "Forbidden", "no")))
+    proc, _ = launch(mock_api, tmp_path, {"KERNEL_NAMESPACE": "ns1", "KERNEL_POD_NAME": "p1", "KERNEL_IMAGE": "i"},
+                     template=MULTI)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[:2] == [
+        "INFO - deleted what this launch created: Secret ns1/secret-k1, PersistentVolume pv-k1",
+        "INFO - kept PersistentVolumeClaim ns1/claim-k1: it existed before this launch",
+    ]
+    assert proc.stderr.splitlines()[2].startswith("ERROR - Kubernetes API error (403 Forbidden): ")
+    deletes = [r["path"] for r in mock_api.requests if r["method"] == "DELETE"]
+    assert deletes == ["/api/v1/namespaces/ns1/secrets/secret-k1", "/api/v1/persistentvolumes/pv-k1"]
 
 
 def test_forbidden(mock_api, tmp_path):
@@ -517,18 +544,27 @@ def test_forbidden(mock_api, tmp_path):
     assert proc.stderr.startswith("ERROR - Kubernetes API error (403 Forbidden): ")
 
 
-def test_unhandled_kind_after_created_objects(mock_api, tmp_path):
+def test_unhandled_kind_creates_nothing(mock_api, tmp_path):
+    """Every document is checked before the first object is created."""
     proc, _ = launch(mock_api, tmp_path, {"KERNEL_NAMESPACE": "ns1"}, template=TWO_KINDS)
     assert proc.returncode == 1
     assert proc.stderr == (
         "ERROR - Unhandled Kubernetes object kind 'Service' found in yaml file - kernel launch terminating!\n"
     )
-    assert [(r["method"], r["path"]) for r in mock_api.requests] == [("POST", "/api/v1/namespaces/ns1/pods")]
+    assert mock_api.requests == []
 
 
 def test_unreachable_api_server(tmp_path):
+    """Connection errors are retried until the launch timeout is nearly up, then one ERROR line."""
     scripts = install_spec(tmp_path / "spec", K8S_SCRIPTS, "k8s_python")
-    env = {**base_env(write_kubeconfig(tmp_path)), **STOCK_ENV}
+    env = {**base_env(write_kubeconfig(tmp_path)), **STOCK_ENV, "KERNEL_LAUNCH_TIMEOUT": "3"}
+    started = time.monotonic()
     proc = run_python(scripts / "launch_kubernetes.py", ["--kernel-id", "k1"], env, timeout=120)
+    elapsed = time.monotonic() - started
     assert proc.returncode == 1
-    assert proc.stderr.startswith("ERROR - ") and proc.stderr.count("\n") == 1
+    *retries, error = proc.stderr.splitlines()
+    assert error.startswith("ERROR - NewConnectionError: ") and error.endswith(" - kernel launch terminating!")
+    assert "Connection refused" in error
+    assert len(retries) >= 1  # retried (how often depends on how long the start took)
+    assert all(r.startswith("WARNING - POST /api/v1/namespaces/ns1/pods: NewConnectionError: ") for r in retries)
+    assert 1.5 < elapsed < 3.0  # gone before the launch timeout

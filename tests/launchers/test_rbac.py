@@ -6,14 +6,16 @@ reading secrets."""
 
 import re
 import subprocess
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import kubernetes.client
 import pytest
 import yaml
 
 import test_custom_resource as crd
+import test_fail_fast as ff
 import test_launch_kubernetes as k8s
+from test_fail_fast import tls  # noqa: F401  (fixture)
 from test_installer_argv import installer_binary
 
 SERVER_NS = "ns1"
@@ -228,6 +230,38 @@ def test_launcher_and_provisioner_calls_are_allowed(mock_api, tmp_path):
         assert [allowed(docs, *c) for c in auto_calls] == [mode == "auto"] * 3, mode
         assert may_bind(docs, "kernel-controller") == (mode == "auto")
         assert not may_bind(docs, "cluster-admin")
+
+
+def test_waiting_and_cleanup_calls_are_allowed(tmp_path, tls):
+    """What the launchers call while they wait for the kernel and when they clean up after a failed
+    launch (recorded by the cluster stand-in): list and watch the pod or the SparkApplication,
+    delete what they created, and check it is gone."""
+    calls = []
+    for is_crd, env, template in (
+        (False, {"KERNEL_IMAGE": "e2e.local/missing:1"}, ff.OBJECTS + ff.pod_template()),  # cannot start
+        (False, {"KERNEL_CPUS": "lots"},  # rejected pod: the PV too
+         "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv-k1}\nspec: {}\n---\n" + ff.OBJECTS
+         + ff.pod_template(container='    resources: {requests: {cpu: "{{ kernel_cpus }}"}}\n')),
+        (True, {"KERNEL_IMAGE": "e2e.local/missing:1"}, None),  # driver pod cannot start
+    ):
+        cluster = ff.make_cluster(tmp_path / f"c{len(calls)}", tls, namespaces=("kernel-ns",))
+        try:
+            result = ff.launch(cluster, tmp_path, env={**env, "KERNEL_NAMESPACE": "kernel-ns"}, template=template,
+                               crd=is_crd)
+            assert result.proc.returncode == 1, result.proc.stderr
+            calls += [(r["method"], r["path"], urlencode(r["query"], doseq=True)) for r in cluster.cluster.requests]
+        finally:
+            cluster.close()
+    verbs = {request_attributes(*c)[:3] for c in calls}
+    assert {("watch", "", "pods"), ("list", "", "pods"), ("get", "", "pods"), ("delete", "", "pods"),
+            ("delete", "", "secrets"), ("delete", "", "persistentvolumeclaims"), ("delete", "", "persistentvolumes"),
+            ("watch", "sparkoperator.k8s.io", "sparkapplications"),
+            ("delete", "sparkoperator.k8s.io", "sparkapplications")} <= verbs
+    for mode, namespace in (("shared", SERVER_NS), ("byo", "team-a"), ("auto", "alice-k1")):
+        _, docs = manifest(mode)
+        for method, path, query in calls:
+            path = path.replace("/namespaces/kernel-ns/", f"/namespaces/{namespace}/")
+            assert allowed(docs, method, path, query), f"{mode}: {method} {path}?{query} is denied"
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -10,29 +10,44 @@ environment variable as a template variable and creates the resulting objects, o
 Values coming from ``KERNEL_*`` variables may be chosen by the client that starts the kernel, so the
 template is rendered in a way that keeps every value inside the YAML field it feeds (see the shared
 section below).
+
+After creating its objects the launcher waits until the kernel pod runs (exit 0) or can never
+start (an image that cannot be pulled, a missing Secret, ...): then it deletes what it created,
+prints the reason and exits 1, so that the start fails at once instead of at the launch timeout.
+Busy API servers are ridden out with retries.  K8S_SPEC_FAIL_FAST=false restores the plain
+create-and-exit behaviour.
 """
 
-import argparse
-import datetime
-import json
-import math
-import os
-import re
-import sys
+import time
 
-import urllib3
-import yaml
-from jinja2 import Environment, FileSystemLoader, TemplateError, Undefined
-from jinja2.ext import Extension
-from jinja2.lexer import Token
-from kubernetes import client, config
-from kubernetes.client.rest import ApiException
+_STARTED = time.monotonic()  # the provisioner's launch timeout runs from about now
+
+import argparse  # noqa: E402  (imports after the clock on purpose)
+import datetime  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import queue  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import ssl  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+from urllib.parse import quote, urlencode  # noqa: E402
+
+import yaml  # noqa: E402
+from jinja2 import Environment, FileSystemLoader, TemplateError, Undefined  # noqa: E402
+from jinja2.ext import Extension  # noqa: E402
+from jinja2.lexer import Token  # noqa: E402
 
 TEMPLATE_NAME = "kernel-pod.yaml.j2"
 
 # @include ../../common/launcher_shared.py  (expanded at build time; the shipped file is self-contained)
+# @include ../../common/launcher_api.py  (expanded at build time; the shipped file is self-contained)
 
-_API_ERRORS = (ApiException, urllib3.exceptions.HTTPError, ValueError, OSError)
+CORE = "/api/v1"
 
 
 def parse_arguments(argv=None):
@@ -73,15 +88,6 @@ def publish_launch_env(args, script_path):
     os.environ["KERNEL_NAME"] = os.path.basename(os.path.dirname(os.path.dirname(script_path)))
 
 
-def is_already_exists(exc):
-    if not isinstance(exc, ApiException) or exc.status != 409:
-        return False
-    try:
-        return json.loads(exc.body).get("reason") == "AlreadyExists"
-    except (TypeError, ValueError, AttributeError):
-        return re.search(r'"reason"\s*:\s*"?AlreadyExists', str(exc.body or "")) is not None
-
-
 def spark_resource_options(pod):
     """Spark options mirroring the kernel container's resources (GPUs are not mapped)."""
     spec = pod.get("spec") if isinstance(pod.get("spec"), dict) else {}
@@ -114,45 +120,60 @@ def kernel_container(pod):
     return container
 
 
-def create_pod(api, pod, namespace):
+def create_pod(launch, pod, namespace):
+    """Creates the kernel pod; returns its name.  An existing pod labelled with this kernel's id is
+    this kernel's (e.g. the launcher was run again): it is used, or - while it is still being
+    deleted, as after a restart - waited for and replaced."""
+    kernel_id = os.environ.get("KERNEL_ID", "")
+    for _ in range(3):
+        try:
+            created = launch.create(CORE, "pods", "Pod", namespace, pod, adopt_lost=False)
+            return (created.get("metadata") or {}).get("name")
+        except ApiError as exc:
+            if not is_already_exists(exc):
+                raise
+            found = launch.api.get(api_path(CORE, "pods", namespace, query={"labelSelector": f"kernel_id={kernel_id}"}))
+            items = found.get("items") or []
+            if not items:
+                raise LaunchError(
+                    f"a Pod named {_show(pod.get('metadata', {}).get('name'))} already exists in namespace"
+                    f" '{namespace}' but none is labelled kernel_id={kernel_id} - kernel launch terminating!"
+                ) from exc
+            mine = items[0]
+            name = (mine.get("metadata") or {}).get("name")
+            if not (mine.get("metadata") or {}).get("deletionTimestamp"):
+                # This kernel's pod (created by a lost attempt of ours, or by an earlier run of the
+                # launcher): if the kernel cannot start, it goes too.
+                launch.remember(CORE, "pods", "Pod", namespace, mine, pod)
+                return name
+            note(f"INFO - kernel pod {name} of an earlier start is still being deleted; waiting for it")
+            if not launch._wait_gone(CreatedObject("Pod", api_path(CORE, "pods", namespace, name), namespace, name),
+                                     patience=max(0.0, launch.api.clock.left() - 1)):
+                raise LaunchError(f"kernel pod {name} of an earlier start is still being deleted"
+                                  " - kernel launch terminating!") from exc
+    raise LaunchError("the kernel pod keeps reappearing - kernel launch terminating!")
+
+
+def create_pvc(launch, claim, namespace):
     try:
-        api.create_namespaced_pod(namespace=namespace, body=pod)
-    except ApiException as exc:
+        launch.create(CORE, "persistentvolumeclaims", "PersistentVolumeClaim", namespace, claim, adopt_lost=False)
+    except ApiError as exc:
         if not is_already_exists(exc):
             raise
-        # Pod exists already (e.g. the launcher was re-run): fine if it is this kernel's pod.
-        kernel_id = os.environ.get("KERNEL_ID", "")
-        found = api.list_namespaced_pod(namespace=namespace, label_selector=f"kernel_id={kernel_id}")
-        if not found.items:
-            raise LaunchError(
-                f"a Pod named {_show(pod.get('metadata', {}).get('name'))} already exists in namespace"
-                f" '{namespace}' but none is labelled kernel_id={kernel_id} - kernel launch terminating!"
-            ) from exc
+        # An existing claim (e.g. the user's home volume) is reused, and never deleted by us - even
+        # when a lost answer to our own attempt might have made it: losing data is worse.
+        launch.keep("PersistentVolumeClaim", namespace, (claim.get("metadata") or {}).get("name"),
+                    "it existed before this launch")
 
 
-def create_pvc(api, claim, namespace):
-    try:
-        api.create_namespaced_persistent_volume_claim(namespace=namespace, body=claim)
-    except ApiException as exc:
-        if not is_already_exists(exc):  # an existing claim is reused
-            raise
-
-
-def launch(args, script_path):
-    load_client_config()
-    publish_launch_env(args, script_path)
-    check_ids(os.environ)
-    variables = template_variables(os.environ)
-    rendered = render_template(os.path.dirname(script_path), TEMPLATE_NAME, variables)
-    template_only = args.pod_template is not None
-    namespace = required_variable(variables, "kernel_namespace", allow_empty=template_only)
+def checked_documents(rendered):
+    """The rendered documents, all checked before anything is created: a kind we do not create
+    must not leave the objects of earlier documents behind."""
     try:
         documents = list(yaml.safe_load_all(rendered))
     except yaml.YAMLError as exc:
         raise LaunchError(f"the rendered {TEMPLATE_NAME} is not valid YAML: {yaml_problem(exc)}") from exc
-
-    api = None if template_only else client.CoreV1Api()
-    pod = None
+    checked = []
     for document in documents:
         if document is None:  # empty document, e.g. after a trailing '---'
             continue
@@ -163,28 +184,65 @@ def launch(args, script_path):
             raise LaunchError(
                 f"Unknown Kubernetes object '{document}' found in yaml file - kernel launch terminating!"
             )
-        if kind == "Pod":
-            container = kernel_container(document)
-            container["env"] = extend_env(container.get("env"), os.environ)
-            pod = document
-            if api:
-                create_pod(api, document, namespace)
-        elif kind == "Secret":
-            if api:
-                api.create_namespaced_secret(namespace=namespace, body=document)
-        elif kind == "PersistentVolumeClaim":
-            if api:
-                create_pvc(api, document, namespace)
-        elif kind == "PersistentVolume":
-            if api:
-                api.create_persistent_volume(body=document)
-        else:
+        if kind not in CREATED_KINDS:
             raise LaunchError(
                 f"Unhandled Kubernetes object kind '{kind}' found in yaml file - kernel launch terminating!"
             )
+        if kind == "Pod":
+            container = kernel_container(document)
+            container["env"] = extend_env(container.get("env"), os.environ)
+        checked.append(document)
+    return checked
 
-    if args.pod_template:  # an empty file name creates nothing and writes nothing
-        write_pod_template(pod, args.pod_template, args.spark_opts_out)
+
+CREATED_KINDS = ("Pod", "Secret", "PersistentVolumeClaim", "PersistentVolume")
+
+
+def launch(args, script_path):
+    transport = load_transport(os.environ)
+    publish_launch_env(args, script_path)
+    check_ids(os.environ)
+    variables = template_variables(os.environ)
+    rendered = render_template(os.path.dirname(script_path), TEMPLATE_NAME, variables)
+    template_only = args.pod_template is not None
+    namespace = required_variable(variables, "kernel_namespace", allow_empty=template_only)
+    documents = checked_documents(rendered)
+    pods = [d for d in documents if d["kind"] == "Pod"]
+    if template_only:
+        if args.pod_template:  # an empty file name creates nothing and writes nothing
+            write_pod_template(pods[-1] if pods else None, args.pod_template, args.spark_opts_out)
+        return
+
+    policy = WaitPolicy(os.environ)
+    clock = LaunchClock(launch_timeout(os.environ, os.path.dirname(os.path.dirname(script_path))), _STARTED)
+    launch = Launch(Api(transport, clock))
+    try:
+        pod_name = None
+        for document in documents:
+            kind = document["kind"]
+            if kind == "Pod":
+                pod_name = create_pod(launch, document, namespace)
+            elif kind == "Secret":
+                launch.create(CORE, "secrets", "Secret", namespace, document)
+            elif kind == "PersistentVolumeClaim":
+                create_pvc(launch, document, namespace)
+            else:
+                launch.create(CORE, "persistentvolumes", "PersistentVolume", None, document)
+        if pod_name and policy.fail_fast:
+            await_kernel_pod(launch, namespace, pod_name, policy, clock)
+    except BaseException:
+        launch.remove_created()
+        raise
+
+
+def await_kernel_pod(launch, namespace, name, policy, clock):
+    watch = ("pod", CORE, "pods", namespace, {"fieldSelector": f"metadata.name={name}"})
+    verdict = await_start(launch, clock, PodJudge(policy, name), [watch], f"kernel pod {name}")
+    if verdict is None:
+        return
+    if verdict.outcome in (Verdict.FAILED, Verdict.GONE):
+        launch.created = [o for o in launch.created if o.kind != "Pod"]  # evidence, or already gone
+    raise KernelCannotStart(verdict.line(clock))
 
 
 def write_pod_template(pod, path, spark_opts_out):
@@ -205,16 +263,20 @@ def write_pod_template(pod, path, spark_opts_out):
 
 def main(argv=None):
     args = parse_arguments(argv)
-    urllib3.disable_warnings()
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         launch(args, os.path.abspath(__file__))
     except LaunchError as exc:
         print(f"ERROR - {exc}", file=sys.stderr)
         return 1
-    except _API_ERRORS as exc:
+    except (ApiError, ConnectionProblem) as exc:
         print(f"ERROR - {describe_api_error(exc)} - kernel launch terminating!", file=sys.stderr)
         return 1
     return 0
+
+
+def _terminated(signum, frame):
+    raise LaunchError("terminated by a signal - kernel launch terminating!")
 
 
 if __name__ == "__main__":

@@ -6,22 +6,36 @@ The spark-operator-provisioner runs this file as ``python <spec>/scripts/launch_
 ...`` on the gateway host.  It renders ``<KERNEL_CRD_GROUP>-<KERNEL_CRD_VERSION>.yaml.j2`` (next to
 this file) and creates the resulting object, e.g. a SparkApplication for the Spark operator.
 Client-supplied ``KERNEL_*`` values are escaped for the spot they land in (see the shared section).
+
+For a SparkApplication the launcher then waits until its driver pod runs (exit 0) or the
+application cannot start (its driver pod cannot, or the operator reports it failed): then it
+deletes the application, prints the reason and exits 1.  K8S_SPEC_FAIL_FAST=false restores the
+plain create-and-exit behaviour.
 """
 
-import argparse
-import datetime
-import math
-import os
-import re
-import sys
+import time
 
-import urllib3
-import yaml
-from jinja2 import Environment, FileSystemLoader, TemplateError, Undefined
-from jinja2.ext import Extension
-from jinja2.lexer import Token
-from kubernetes import client, config
-from kubernetes.client.rest import ApiException
+_STARTED = time.monotonic()  # the provisioner's launch timeout runs from about now
+
+import argparse  # noqa: E402  (imports after the clock on purpose)
+import datetime  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import queue  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import ssl  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+from urllib.parse import quote, urlencode  # noqa: E402
+
+import yaml  # noqa: E402
+from jinja2 import Environment, FileSystemLoader, TemplateError, Undefined  # noqa: E402
+from jinja2.ext import Extension  # noqa: E402
+from jinja2.lexer import Token  # noqa: E402
 
 SPARK_OPERATOR_GROUP = "sparkoperator.k8s.io"
 OPERATOR_MISSING = (
@@ -31,8 +45,8 @@ OPERATOR_MISSING = (
 )
 
 # @include ../../common/launcher_shared.py  (expanded at build time; the shipped file is self-contained)
+# @include ../../common/launcher_api.py  (expanded at build time; the shipped file is self-contained)
 
-_API_ERRORS = (ApiException, urllib3.exceptions.HTTPError, ValueError, OSError)
 _NAME_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*\Z")
 
 
@@ -83,7 +97,7 @@ def launch(args, script_path):
     # In a cluster the in-cluster service account is used.  Outside one (KUBERNETES_SERVICE_HOST
     # unset) the kubeconfig is used instead of failing, so the launcher can be exercised against a
     # local API server, e.g. by the end-to-end tests.
-    load_client_config()
+    transport = load_transport(os.environ)
     check_ids(os.environ)
     variables = factory_variables(args, script_path)
     variables.update(template_variables(os.environ))
@@ -101,19 +115,50 @@ def launch(args, script_path):
     if group == SPARK_OPERATOR_GROUP:
         extend_section_env(resource, "driver")
         extend_section_env(resource, "executor")
+
+    policy = WaitPolicy(os.environ)
+    clock = LaunchClock(launch_timeout(os.environ, os.path.dirname(os.path.dirname(script_path))), _STARTED)
+    launch = Launch(Api(transport, clock))
+    prefix = f"/apis/{group}/{version}"
+    kind = resource.get("kind") if isinstance(resource, dict) and isinstance(resource.get("kind"), str) else plural
     try:
-        client.CustomObjectsApi().create_namespaced_custom_object(group, version, namespace, plural, resource)
-    except ApiException as exc:
-        if exc.status == 404:
-            raise OperatorMissing() from exc
-        print("ERROR processing Kubernetes Operator CRD - kernel launch terminating!")
-        print(rendered)
+        try:
+            created = launch.create(prefix, plural, kind, namespace, resource)
+        except ApiError as exc:
+            if exc.status == 404:
+                raise OperatorMissing() from exc
+            print("ERROR processing Kubernetes Operator CRD - kernel launch terminating!")
+            print(rendered)
+            raise
+        name = (created.get("metadata") or {}).get("name")
+        if group == SPARK_OPERATOR_GROUP and policy.fail_fast and name:
+            kernel_id = str(variables.get("kernel_id") or "")
+            await_spark_application(launch, prefix, plural, namespace, name, kernel_id, policy, clock)
+    except BaseException:
+        launch.remove_created()
         raise
+
+
+def await_spark_application(launch, prefix, plural, namespace, name, kernel_id, policy, clock):
+    """Follows the application and its driver pod, found by the labels the provisioner uses."""
+    watches = [("app", prefix, plural, namespace, {"fieldSelector": f"metadata.name={name}"}),
+               ("pod", "/api/v1", "pods", namespace, {"labelSelector": f"kernel_id={kernel_id},component=kernel"})]
+    verdict = await_start(launch, clock, SparkApplicationJudge(policy, name), watches, f"SparkApplication {name}")
+    if verdict is None:
+        return
+    if verdict.outcome in (Verdict.FAILED, Verdict.GONE):
+        launch.created = []  # evidence for the operator's error, or already gone
+    elif verdict.pod:
+        # Deleting the application makes the operator (owner references) remove the driver pod;
+        # the pod is deleted at once as well, so that nothing of the kernel lingers.
+        path = api_path("/api/v1", "pods", namespace, verdict.pod)
+        launch.created.insert(0, CreatedObject("Pod", path, namespace, verdict.pod))
+    raise KernelCannotStart(verdict.line(clock))
 
 
 def main(argv=None):
     args = parse_arguments(argv)
-    urllib3.disable_warnings()
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         launch(args, os.path.abspath(__file__))
     except OperatorMissing:
@@ -122,10 +167,14 @@ def main(argv=None):
     except LaunchError as exc:
         print(f"ERROR - {exc}", file=sys.stderr)
         return 1
-    except _API_ERRORS as exc:
+    except (ApiError, ConnectionProblem) as exc:
         print(f"ERROR - {describe_api_error(exc)} - kernel launch terminating!", file=sys.stderr)
         return 1
     return 0
+
+
+def _terminated(signum, frame):
+    raise LaunchError("terminated by a signal - kernel launch terminating!")
 
 
 if __name__ == "__main__":
