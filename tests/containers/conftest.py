@@ -8,9 +8,12 @@ the tests never create a container network.
 """
 
 import hashlib
+import importlib.util
+import json
 import os
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -90,3 +93,89 @@ def static_bin():
     proc = run(["bash", os.path.join(REPO, "scripts", "build-static.sh")], cwd=REPO, timeout=BUILD_TIMEOUT)
     path = proc.stdout.strip().splitlines()[-1]
     return path if os.path.isabs(path) else os.path.join(REPO, path)
+
+
+# ---- kernels in containers: the end-to-end suite's gateway, with the container kubelet ---------
+
+E2E = os.path.join(REPO, "tests", "e2e")
+sys.path.insert(0, E2E)
+_spec = importlib.util.spec_from_file_location("e2e_conftest", os.path.join(E2E, "conftest.py"))
+e2e = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(e2e)
+# The end-to-end suite's fixtures, used as they are: certificates, Spark home, the kernelspecs its
+# installer writes, and the gateway (jupyter_client + gateway-provisioners in its own process).
+tls, spark_home, specs, gateway = e2e.tls, e2e.spark_home, e2e.specs, e2e.gateway
+
+from container_kubelet import LABEL, ContainerKubelet  # noqa: E402
+from k8s_standin import StandIn  # noqa: E402
+
+KERNEL_IMAGE = "k8s-spec-local/kernel-py:e2e"
+SHM_SIZE = "256Mi"
+
+
+@pytest.fixture(scope="session")
+def kernel_image(docker, base_image, tmp_path_factory):
+    """images/kernel-py.Dockerfile built on the base image, with the suite's pinned versions."""
+    context = tmp_path_factory.mktemp("kernel-image")
+    with open(os.path.join(E2E, "requirements.txt")) as f:  # as a constraints file: no extras
+        (context / "constraints.txt").write_text(
+            "".join(re.sub(r"\[[^]]*\]", "", line) for line in f if not line.startswith("#")))
+    proc = docker("build", "--network=host", f"--build-arg=PYTHON_IMAGE={base_image}", "-t", KERNEL_IMAGE,
+                  "-f", os.path.join(HERE, "images", "kernel-py.Dockerfile"), str(context),
+                  timeout=BUILD_TIMEOUT, ok=False)
+    if proc.returncode != 0:
+        pytest.fail(f"the kernel image could not be built:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return KERNEL_IMAGE
+
+
+def shm_template(stock):
+    """The stock pod template with the seed's unconditional /dev/shm volume (deploy-kubernetes.md,
+    "Unconditional Volume Mounts"), given a size."""
+    mount = "    volumeMounts:\n"
+    volume = "  volumes:\n"
+    assert stock.count(mount) == 1 and stock.count(volume) == 1
+    return (stock.replace(mount, mount + "    - mountPath: /dev/shm\n      name: dshm\n")
+            .replace(volume, volume + f"  - name: dshm\n    emptyDir:\n      medium: Memory\n"
+                                      f"      sizeLimit: {SHM_SIZE}\n"))
+
+
+@pytest.fixture(scope="session")
+def container_specs(specs, kernel_image, tmp_path_factory):
+    """Kernelspecs naming the local kernel image, installed next to the suite's: c_python, and
+    c_shm whose template gives the kernel a memory-backed /dev/shm."""
+    binary = e2e.installer_bin()
+    prefix = specs["_prefix"]
+    base = ["install", f"--prefix={prefix}", f"--image-name={kernel_image}"]
+    run([binary, *base, "--kernel-name=c_python", "--display-name=Container Python"])
+    stock = os.path.join(prefix, "share", "jupyter", "kernels", "c_python", "scripts", "kernel-pod.yaml.j2")
+    template = tmp_path_factory.mktemp("templates") / "shm-pod.yaml.j2"
+    with open(stock) as f:
+        template.write_text(shm_template(f.read()))
+    run([binary, *base, "--kernel-name=c_shm", "--display-name=Container Python, large /dev/shm",
+         f"--kernel-pod-template={template}"])
+    return {name: os.path.join(prefix, "share", "jupyter", "kernels", name) for name in ("c_python", "c_shm")}
+
+
+@pytest.fixture
+def cluster(docker, tmp_path, tls):
+    """The end-to-end suite's Kubernetes stand-in whose kubelet runs pods as containers."""
+    kubelet_dir = tmp_path / "kubelet"
+    standin = StandIn(str(tmp_path), tls=(tls["cert"], tls["key"]), namespaces=("default",),
+                      kubelet=ContainerKubelet(docker.exe, str(kubelet_dir)))
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "containers",
+        "clusters": [{"name": "containers", "cluster": {"server": standin.url}}],
+        "users": [{"name": "gateway", "user": {"token": "containers-gateway-token"}}],
+        "contexts": [{"name": "containers", "context": {"cluster": "containers", "user": "gateway"}}],
+    }))
+    standin.kubeconfig = str(kubeconfig)
+    yield standin
+    standin.close()
+    # Nothing of the test's pods may be left: no container (running or stopped), no volume.
+    left = docker("ps", "-a", "-q", f"--filter=label={LABEL}").stdout.split()
+    if left:
+        docker("rm", "--force", *left, ok=False)
+    assert left == [], "containers left behind"
+    if kubelet_dir.exists():
+        assert [p for p in os.listdir(kubelet_dir) if p.startswith("pod-") and not p.endswith(".log")] == []

@@ -69,8 +69,11 @@ class Cluster:
 
     # pending_seconds: how long a new pod stays Pending; longer than the provisioner's 0.5 s poll
     # interval so that the Pending phase is always observed.
-    def __init__(self, log_dir, namespaces=("default",), pending_seconds=1.2, operator=True):
+    def __init__(self, log_dir, namespaces=("default",), pending_seconds=1.2, operator=True, kubelet=None):
         self.lock = threading.RLock()
+        # kubelet: None runs a pod's container as a local process (_kubelet below); an object with
+        # run_pod(cluster, namespace, name) runs it its own way (container_kubelet.py: Docker).
+        self.kubelet = kubelet
         self.objects = {}  # (resource, namespace or "", name) -> object
         self.requests = []
         self.log_dir = log_dir
@@ -270,6 +273,8 @@ class Cluster:
 
     def _kubelet(self, ns, name):
         time.sleep(self.pending_seconds)
+        if self.kubelet is not None:
+            return self.kubelet.run_pod(self, ns, name)
         with self.lock:
             pod = self.objects.get(("pods", ns, name))
             if pod is None:
@@ -319,6 +324,9 @@ class Cluster:
     def _kill_pod(self, ns, name):
         proc = self.procs.pop((ns, name), None)
         if proc is None:
+            return
+        if self.kubelet is not None:  # a container of container_kubelet.py
+            proc.delete()
             return
         try:
             os.killpg(proc.pid, signal.SIGKILL)  # gracePeriodSeconds 0
