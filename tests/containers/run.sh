@@ -3,8 +3,9 @@
 #
 # scripts/setup/docker.sh installs and starts the suite's own dockerd (host network only) for the
 # duration of the run and stops it afterwards; the tests build the base image on first use
-# (scripts/setup/base-image.sh, about a minute, then cached under target/containers). The host
-# side runs in the end-to-end suite's main virtualenv (tests/e2e/setup_venvs.sh).
+# (scripts/setup/base-image.sh, about a minute, then cached under target/containers), and from it
+# the README's images and a kernel image. The host side (pytest, and the gateway of the kernel
+# scenarios) runs in the end-to-end suite's main virtualenv (tests/e2e/setup_venvs.sh).
 # Env: K8S_SPEC_BIN (default <repo>/target/release/jupyter-k8s-spec), E2E_VENV_DIR, E2E_KEEP=1.
 set -euo pipefail
 
