@@ -8,7 +8,7 @@ cgroup limits, the volumes, /dev/shm, the working directory.
 
 import json
 
-from conftest import KERNEL_IMAGE, SHM_SIZE
+from conftest import KERNEL_IMAGE, LABEL, SHM_SIZE
 
 # Run in the kernel: what the kernel process itself sees.
 INSIDE = r"""
@@ -54,10 +54,6 @@ def memory_limit(seen):
     return None if value == "max" or int(value) >= 2**62 else int(value)
 
 
-def containers_of(run):
-    return [p["container"] for p in run.cluster.cluster.pod_history]
-
-
 def test_python_lifecycle_in_a_container(gateway, container_specs, docker):
     run = gateway("c_python", [
         "start",
@@ -94,9 +90,9 @@ def test_python_lifecycle_in_a_container(gateway, container_specs, docker):
 
     # Two pods, two containers of the kernel image, both gone; the real bootstrap's log line.
     pods = run.cluster.cluster.pod_history
-    assert len(pods) == 2 and len(set(containers_of(run))) == 2
+    assert len(pods) == 2 and len({p["pid"] for p in pods}) == 2
     assert run.cluster.cluster.list("pods") == []
-    assert docker("ps", "-a", "-q", *[f"--filter=id={c}" for c in containers_of(run)]).stdout == ""
+    assert docker("ps", "-a", "-q", f"--filter=label={LABEL}").stdout == ""
     assert run.pod_logs().count("/usr/local/bin/bootstrap-kernel.sh env: ") == 2, run.pod_logs()
 
 

@@ -21,10 +21,14 @@ OOMKilled); deleting the pod kills and removes the container (grace period 0). O
 container of a pod runs, as a kernel pod has one.
 
 Interface: ContainerKubelet(docker, work_dir).start(namespace, name, pod) -> Container with
-.pid, .log, .status(), .wait(timeout), .delete(); run_pod(cluster, namespace, name) drives a
-k8s_standin.Cluster through a pod's life with it (Cluster(kubelet=ContainerKubelet(...))).
+.pid, .log, .status(), .wait(timeout), .delete() (alias .kill()). Two ways to plug it into the
+stand-in: run_pod(cluster, namespace, name) drives a whole pod's life
+(Cluster(kubelet=ContainerKubelet(...))); runner(pods) gives a container runner,
+start(namespace, name, container, env, serial) -> Container, for a stand-in whose own kubelet
+schedules, pulls and resolves the env and only hands the container over (Cluster(runner=...)).
 """
 
+import copy
 import datetime
 import json
 import os
@@ -189,6 +193,8 @@ class Container:
         self.kubelet.docker("kill", "--signal=KILL", self.id, check=False)
         self.wait(timeout=60)
 
+    kill = delete
+
 
 class ContainerKubelet:
     def __init__(self, docker, work_dir):
@@ -240,6 +246,11 @@ class ContainerKubelet:
         return container
 
     # ---- the stand-in's side -----------------------------------------------------------------
+    def runner(self, pods):
+        """A container runner: pods(namespace, name) returns the pod, whose securityContext and
+        volumes apply; the container and its resolved env come with each start."""
+        return _Runner(self, pods)
+
     def run_pod(self, cluster, namespace, name):
         """A pod's life in a k8s_standin.Cluster: Pending until the container runs, then Running,
         then Succeeded/Failed from its exit; a pod deleted meanwhile loses its container."""
@@ -284,3 +295,19 @@ class ContainerKubelet:
         return {"name": spec.get("name"), "image": spec.get("image"), "imageID": "",
                 "containerID": f"docker://{container.id}" if container else "", "ready": ready,
                 "started": ready, "restartCount": 0, "state": state}
+
+
+class _Runner:
+    def __init__(self, kubelet, pods):
+        self.kubelet, self.pods = kubelet, pods
+
+    def start(self, namespace, name, container, env, serial):
+        """The pod's container with this env as a Container; OSError when it cannot start (the
+        stand-in then fails the pod with StartError)."""
+        pod = copy.deepcopy(self.pods(namespace, name)) or {"metadata": {"name": name, "namespace": namespace}}
+        pod.setdefault("spec", {})["containers"] = [
+            {**container, "env": [{"name": key, "value": value} for key, value in env.items()]}]
+        try:
+            return self.kubelet.start(namespace, name, pod)
+        except (PodNotRunnable, RuntimeError) as err:
+            raise OSError(f"{getattr(err, 'reason', 'StartError')}: {err}") from err
