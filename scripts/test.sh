@@ -43,6 +43,9 @@ target/venvs/launchers/bin/python -m pytest -q -rsxX -p no:cacheprovider -n auto
 step "end-to-end suite (tests/e2e)"
 bash tests/e2e/run.sh || status=1
 
+step "container tests (tests/containers: the suite's own dockerd, host network only)"
+bash tests/containers/run.sh || status=1
+
 # The differential harness lives outside this repository (../shared/conformance); it is run
 # when present, as in CI.
 harness=${CONFORMANCE_HARNESS:-$root/../shared/conformance/conformance.py}
