@@ -415,9 +415,21 @@ impl Work {
 /// A new, empty staging directory (mode 0755) named `prefix` + random characters in `dir`;
 /// removed when dropped unless kept.
 fn new_staging(dir: &Path, prefix: &str) -> io::Result<tempfile::TempDir> {
-    let staging = tempfile::Builder::new().prefix(prefix).rand_bytes(STAGING_RANDOM).tempdir_in(dir)?;
+    let staging =
+        tempfile::Builder::new().prefix(prefix).rand_bytes(STAGING_RANDOM).tempdir_in(dir).map_err(without_path)?;
     set_mode(staging.path(), 0o755)?;
     Ok(staging)
+}
+
+/// tempfile reports a directory it could not create as `<system error> at path "<random name>"`
+/// and keeps the system error to itself. The error line names the kernels directory already,
+/// and `--dry-run`, which creates nothing, predicts the system error alone: so that it does so
+/// word for word, the random name goes (the kind stays, for the callers that look at it).
+fn without_path(e: io::Error) -> io::Error {
+    match e.to_string().split_once(" at path \"") {
+        Some((system, _)) => io::Error::new(e.kind(), system.to_string()),
+        None => e,
+    }
 }
 
 /// Writes `files` (not `kernel.json`) into the directory `root`.
