@@ -415,9 +415,21 @@ impl Work {
 /// A new, empty staging directory (mode 0755) named `prefix` + random characters in `dir`;
 /// removed when dropped unless kept.
 fn new_staging(dir: &Path, prefix: &str) -> io::Result<tempfile::TempDir> {
-    let staging = tempfile::Builder::new().prefix(prefix).rand_bytes(STAGING_RANDOM).tempdir_in(dir)?;
+    let staging =
+        tempfile::Builder::new().prefix(prefix).rand_bytes(STAGING_RANDOM).tempdir_in(dir).map_err(without_path)?;
     set_mode(staging.path(), 0o755)?;
     Ok(staging)
+}
+
+/// tempfile reports a directory it could not create as `<system error> at path "<random name>"`
+/// and keeps the system error to itself. The error line names the kernels directory already,
+/// and `--dry-run`, which creates nothing, predicts the system error alone: so that it does so
+/// word for word, the random name goes (the kind stays, for the callers that look at it).
+fn without_path(e: io::Error) -> io::Error {
+    match e.to_string().split_once(" at path \"") {
+        Some((system, _)) => io::Error::new(e.kind(), system.to_string()),
+        None => e,
+    }
 }
 
 /// Writes `files` (not `kernel.json`) into the directory `root`.
@@ -748,6 +760,8 @@ mod tests {
         // version of this tool.
         fs::create_dir_all(tmp.path().join(".~k8s-spec-abcdefghijkl/scripts")).unwrap();
         fs::create_dir_all(tmp.path().join(".~k8s-spec-new-123-k")).unwrap();
+        // Whatever else carries our mark goes too, a file as well as a directory.
+        fs::write(tmp.path().join(".~k8s-spec-file"), "x").unwrap();
         let rec = Recorder::new();
         run(&tmp.path().join("k"), &[], "{}", false, &rec).unwrap();
         let mut events = rec.take();
@@ -759,6 +773,28 @@ mod tests {
             "nothing of the old ones, no work directory"
         );
         assert_eq!(fs::read_to_string(tmp.path().join("c/kernel.json")).unwrap(), "new c");
+    }
+
+    #[test]
+    fn what_the_work_directory_holds_that_no_install_of_ours_leaves_is_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let work = tmp.path().join(WORK_DIR);
+        // Kernel names are installed lower-cased, and "a b" is none: neither is a kernelspec
+        // waiting for its swap, so neither is moved into the kernels directory.
+        for name in ["Upper", "a b"] {
+            fs::create_dir_all(work.join(name)).unwrap();
+            fs::write(work.join(name).join("kernel.json"), "{}").unwrap();
+        }
+        let rec = Recorder::new();
+        assert_eq!(run(&tmp.path().join("k"), &[], "{}", false, &rec).unwrap(), Outcome::Created);
+        // A replace works beside them, in the work directory that is already there.
+        assert_eq!(run(&tmp.path().join("k"), &[], "{\"v\": 2}", true, &rec).unwrap(), Outcome::Replaced);
+        assert_eq!(rec.take(), vec!["replacing"]);
+        let left = ["", "/Upper", "/Upper/kernel.json", "/a b", "/a b/kernel.json"].map(|p| format!("{WORK_DIR}{p}"));
+        let mut expected = left.to_vec();
+        expected.extend(["k".to_string(), "k/kernel.json".to_string()]);
+        assert_eq!(tree(tmp.path()), expected);
+        assert_eq!(fs::read_to_string(tmp.path().join("k/kernel.json")).unwrap(), "{\"v\": 2}");
     }
 
     #[test]

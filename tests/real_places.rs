@@ -2,7 +2,9 @@
 //! image layer replacing a kernelspec of an earlier one (overlayfs), a volume shared by
 //! installers in separate PID namespaces, many installers at once, an installer killed before
 //! any one of its system calls (strace), a reader watching the kernelspec through thousands of
-//! replaces, a full disk, an immutable file, output that cannot be written.
+//! replaces, a full disk, an immutable file, output that cannot be written, and system calls
+//! that fail, wait or are missing (strace's fault injection: no renameat2, a rename or mkdir
+//! that fails, another installer taking the name between the check and the rename).
 //!
 //! Most of these need root (mounts, namespaces, chattr) and strace, util-linux and e2fsprogs,
 //! as CI has them (`scripts/setup/real-places.sh`, run by `scripts/test.sh`, installs the
@@ -281,17 +283,17 @@ fn old_and_new(place: &mut dyn Place, home: &Path) -> (Tree, Tree) {
     (old, new)
 }
 
+/// The binary under `strace -f` with `strace_args`, in a clean environment of its own.
+fn traced(home: &Path, strace_args: &[&str], args: &[&str]) -> Command {
+    let mut c = Command::new("strace");
+    c.arg("-f").args(strace_args).arg(bin()).args(args).env_clear().env("HOME", home).env("PATH", "/usr/bin:/bin");
+    c
+}
+
 /// The system calls one run of `args` makes, with how often each, as `strace -c` counts them.
 fn syscall_counts(home: &Path, args: &[&str], work: &Path) -> BTreeMap<String, usize> {
     let summary = work.join("strace-c.txt");
-    let out = Command::new("strace")
-        .args(["-f", "-c", "-o", summary.to_str().unwrap(), bin()])
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
+    let out = traced(home, &["-c", "-o", summary.to_str().unwrap()], args).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let text = fs::read_to_string(&summary).unwrap();
     let mut counts = BTreeMap::new();
@@ -331,14 +333,8 @@ fn crash_at_every_system_call(
         for when in 1..=count {
             place.reset(before);
             let at = format!("{syscall} #{when}");
-            let killed = Command::new("strace")
-                .args(["-f", "-o", "/dev/null", "-e", &format!("inject={syscall}:signal=KILL:when={when}"), bin()])
-                .args(&args)
-                .env_clear()
-                .env("HOME", home)
-                .env("PATH", "/usr/bin:/bin")
-                .output()
-                .unwrap();
+            let inject = format!("inject={syscall}:signal=KILL:when={when}");
+            let killed = traced(home, &["-o", "/dev/null", "-e", &inject], &refs(&args)).output().unwrap();
             let after_kill = state(&dest, &old, &new);
             match after_kill {
                 State::Old if replace => {}
@@ -732,6 +728,27 @@ impl Drop for Mutable {
     }
 }
 
+/// A small ext4 image of our own mounted on `dir/mnt`: chattr needs a file system that has the
+/// immutable attribute. Cleared and unmounted when dropped.
+struct Ext4 {
+    mnt: PathBuf,
+    // Dropped in this order: the attributes cleared, then the unmount.
+    _mutable: Mutable,
+    _mount: Mounted,
+}
+
+impl Ext4 {
+    fn new(dir: &Path) -> Ext4 {
+        let image = dir.join("ext4.img");
+        fs::File::create(&image).unwrap().set_len(16 << 20).unwrap();
+        sh("mkfs.ext4", &["-q", "-F", image.to_str().unwrap()]);
+        let mnt = dir.join("mnt");
+        fs::create_dir(&mnt).unwrap();
+        let mount = Mounted::new(&["-o", "loop", image.to_str().unwrap()], &mnt);
+        Ext4 { _mutable: Mutable(mnt.clone()), _mount: mount, mnt }
+    }
+}
+
 #[test]
 fn an_old_kernelspec_that_cannot_be_removed_is_no_failure() {
     if !can_run("an_old_kernelspec_that_cannot_be_removed_is_no_failure", &["chattr", "mount", "mkfs.ext4"]) {
@@ -740,15 +757,8 @@ fn an_old_kernelspec_that_cannot_be_removed_is_no_failure() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
     fs::create_dir_all(&home).unwrap();
-    // chattr needs a file system that has the attribute: a small ext4 image of our own.
-    let image = tmp.path().join("ext4.img");
-    fs::File::create(&image).unwrap().set_len(16 << 20).unwrap();
-    sh("mkfs.ext4", &["-q", "-F", image.to_str().unwrap()]);
-    let mnt = tmp.path().join("mnt");
-    fs::create_dir(&mnt).unwrap();
-    let _mount = Mounted::new(&["-o", "loop", image.to_str().unwrap()], &mnt);
-    let _mutable = Mutable(mnt.clone());
-    let mut place = PlainDir(mnt.join("p"));
+    let ext4 = Ext4::new(tmp.path());
+    let mut place = PlainDir(ext4.mnt.join("p"));
     let (old, new) = old_and_new(&mut place, &home);
     let prefix = place.prefix();
     let kernels = prefix.join("share/jupyter/kernels");
@@ -821,4 +831,387 @@ fn a_full_disk_loses_nothing() {
     let out = run(&home, &["install", &format!("--prefix={}", fresh.display())]);
     assert_eq!(out.status.code(), Some(1));
     assert!(!fresh.exists());
+}
+
+// Faults injected from outside with strace (`-e inject=SYSCALL:error=...`, `delay_enter=...`):
+// what a system without renameat2, a failing rename or mkdir, or an installer that could not
+// take the lock does to an install, without any hook in the code under test.
+
+/// The binary under strace with each of `injections` (`SYSCALL:error=ERRNO:when=N`, ...).
+fn injected(home: &Path, args: &[&str], injections: &[&str]) -> Command {
+    let options: Vec<String> = injections.iter().flat_map(|i| ["-e".to_string(), format!("inject={i}")]).collect();
+    let mut strace_args = vec!["-o", "/dev/null"];
+    strace_args.extend(refs(&options));
+    traced(home, &strace_args, args)
+}
+
+/// The output of `c`, which must end within `secs` seconds (an install takes milliseconds): a
+/// retry without bound fails the test instead of hanging it.
+fn output_within(mut c: Command, secs: u64) -> Output {
+    let child = c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    wait_within(child, secs)
+}
+
+fn wait_within(mut child: std::process::Child, secs: u64) -> Output {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > end {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!("still running after {secs} s: {}", stderr(&out));
+        }
+        thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Which call of `syscall` (1 for the first) in a traced run of `args` is the first whose path
+/// argument satisfies `wanted`; for `when=` of an injection into the same run. The traced run
+/// installs: reset the place afterwards.
+fn ordinal_of_call(home: &Path, args: &[&str], work: &Path, syscall: &str, wanted: impl Fn(&str) -> bool) -> usize {
+    let log = work.join("strace-calls.txt");
+    let out = traced(home, &["-o", log.to_str().unwrap(), "-e", &format!("trace={syscall}")], args).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = fs::read_to_string(&log).unwrap();
+    let call = format!("{syscall}(\"");
+    let paths: Vec<&str> =
+        text.lines().filter_map(|l| l.split_once(&call)).map(|(_, rest)| rest.split('"').next().unwrap()).collect();
+    paths.iter().position(|p| wanted(p)).map(|i| i + 1).unwrap_or_else(|| panic!("no such {syscall}: {paths:?}"))
+}
+
+/// The error lines of a run.
+fn errors(out: &Output) -> Vec<String> {
+    log_lines(out).into_iter().filter(|l| l.starts_with("[E ")).collect()
+}
+
+/// A temporary directory with a home directory in it, if `test` can run here (see `can_run`).
+fn sandbox(test: &str, tools: &[&str]) -> Option<(tempfile::TempDir, PathBuf)> {
+    if !can_run(test, tools) {
+        return None;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    fs::create_dir_all(&home).unwrap();
+    Some((tmp, home))
+}
+
+/// A plain directory with the old and new kernelspecs of `old_and_new` (of kernel `k`).
+struct Plain {
+    place: PlainDir,
+    old: Tree,
+    new: Tree,
+    prefix: PathBuf,
+    kernels: PathBuf,
+    dest: PathBuf,
+}
+
+impl Plain {
+    fn new(dir: PathBuf, home: &Path) -> Plain {
+        let mut place = PlainDir(dir);
+        let (old, new) = old_and_new(&mut place, home);
+        let prefix = place.prefix();
+        let kernels = prefix.join("share/jupyter/kernels");
+        let dest = kernels.join("k");
+        Plain { place, old, new, prefix, kernels, dest }
+    }
+    /// Puts the old kernelspec (or nothing) back.
+    fn reset(&mut self, old: bool) {
+        let tree = self.old.clone();
+        self.place.reset(old.then_some(&tree));
+    }
+    fn state(&self) -> State {
+        state(&self.dest, &self.old, &self.new)
+    }
+    fn args(&self, replace: bool) -> Vec<String> {
+        install_args(&self.prefix, "New", replace)
+    }
+    /// `[E ...] Cannot install the kernelspec into <kernels>: <what>`
+    fn cannot(&self, what: &str) -> String {
+        format!("[E K8sSpecInstaller] Cannot install the kernelspec into {}: {what}", self.kernels.display())
+    }
+}
+
+#[test]
+fn installs_work_where_renameat2_is_missing_or_refuses_its_flags() {
+    let Some((tmp, home)) = sandbox("installs_work_where_renameat2_is_missing_or_refuses_its_flags", &["strace"])
+    else {
+        return;
+    };
+    // ENOSYS: kernels before 3.15, and container runtimes whose seccomp profile predates the call;
+    // EINVAL: file systems without RENAME_NOREPLACE / RENAME_EXCHANGE (NFS, many FUSE ones).
+    for errno in ["ENOSYS", "EINVAL"] {
+        let mut p = Plain::new(tmp.path().join(errno), &home);
+        let no_renameat2 = format!("renameat2:error={errno}");
+        // A first install falls back to a plain rename, and writes what it writes anyway.
+        p.reset(false);
+        assert!(run(&home, &refs(&p.args(false))).status.success());
+        let first = read_tree(&p.dest);
+        p.reset(false);
+        let out = injected(&home, &refs(&p.args(false)), &[&no_renameat2]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{errno}: {}", stderr(&out));
+        assert!(read_tree(&p.dest) == first, "{errno}: the first install is complete");
+        assert_eq!(names(&p.kernels), ["k"], "{errno}");
+        // A replace takes the swap in steps.
+        p.reset(true);
+        let out = injected(&home, &refs(&p.args(true)), &[&no_renameat2]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{errno}: {}", stderr(&out));
+        assert_eq!(p.state(), State::New, "{errno}");
+        assert_eq!(names(&p.kernels), ["k"], "{errno}");
+    }
+}
+
+#[test]
+fn a_rename_that_fails_for_another_reason_fails_the_install() {
+    let Some((tmp, home)) = sandbox("a_rename_that_fails_for_another_reason_fails_the_install", &["strace"]) else {
+        return;
+    };
+    let mut p = Plain::new(tmp.path().join("p"), &home);
+    let denied = p.cannot("Permission denied (os error 13)");
+    // Neither "the name is taken" nor "cannot rename like that": reported as it is, nothing
+    // left, not even the directories the install made.
+    let _ = fs::remove_dir_all(&p.prefix);
+    let out = injected(&home, &refs(&p.args(false)), &["renameat2:error=EACCES:when=1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(errors(&out), std::slice::from_ref(&denied));
+    assert!(!p.prefix.exists());
+    // The exchange of a replace: the old kernelspec stays.
+    p.reset(true);
+    let out = injected(&home, &refs(&p.args(true)), &["renameat2:error=EACCES:when=1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(errors(&out), [denied]);
+    assert_eq!(p.state(), State::Old);
+    assert_eq!(names(&p.kernels), ["k"]);
+}
+
+#[test]
+fn an_install_that_loses_the_race_for_its_name() {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    let Some((tmp, home)) = sandbox("an_install_that_loses_the_race_for_its_name", &["strace"]) else { return };
+    let mut p = Plain::new(tmp.path().join("p"), &home);
+    // The test plays an installer that could not take the lock (another machine on NFS, a file
+    // system that refuses flock): between the install's check that the name is free and its
+    // rename, which strace holds back, the old kernelspec appears at the name in one step.
+    for replace in [false, true] {
+        let mut delay_ms = 500;
+        let out = loop {
+            p.reset(false);
+            let rival = p.prefix.join("rival");
+            write_tree(&rival, &p.old);
+            let hold = format!("renameat2:delay_enter={}:when=1", delay_ms * 1000);
+            let mut child = injected(&home, &refs(&p.args(replace)), &[&hold])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            // Its staging directory is made after the check.
+            let won = loop {
+                if names(&p.kernels).iter().any(|n| n.starts_with(".~k8s-spec-") && n != WORK_DIR) {
+                    // Fails if the install's own rename came first.
+                    break renameat_with(CWD, &rival, CWD, &p.dest, RenameFlags::NOREPLACE).is_ok();
+                }
+                if child.try_wait().unwrap().is_some() {
+                    break false;
+                }
+                thread::sleep(std::time::Duration::from_millis(1));
+            };
+            let out = child.wait_with_output().unwrap();
+            if won {
+                break out;
+            }
+            assert!(delay_ms < 8000, "the install renamed first every time: {}", stderr(&out));
+            delay_ms *= 2;
+        };
+        if replace {
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            assert_eq!(p.state(), State::New);
+        } else {
+            // The reference's refusal, as when the kernelspec was there from the start.
+            assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+            let refusal = format!(
+                "A kernel specification exists at '{}' and '--replace' has not been specified.  Terminating.\n",
+                p.dest.display()
+            );
+            assert!(stderr(&out).ends_with(&refusal), "{}", stderr(&out));
+            assert_eq!(p.state(), State::Old);
+        }
+        assert_eq!(names(&p.kernels), ["k"], "replace: {replace}");
+    }
+}
+
+#[test]
+fn what_appears_while_an_install_waits_for_its_turn_is_seen() {
+    use rustix::fs::{flock, open, FlockOperation, Mode, OFlags};
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    let Some((tmp, home)) = sandbox("what_appears_while_an_install_waits_for_its_turn_is_seen", &[]) else { return };
+    let prefix = tmp.path().join("p");
+    let kernels = prefix.join("share/jupyter/kernels");
+    fs::create_dir_all(&kernels).unwrap();
+    // The test holds the lock another installer would hold (CLOEXEC: a child that inherited it
+    // would hold it too).
+    let lock = open(&kernels, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()).unwrap();
+    flock(&lock, FlockOperation::LockExclusive).unwrap();
+    let mut args = install_args(&prefix, "New", false);
+    args.push("--log-level=INFO".into());
+    let mut child = cmd(&home, &refs(&args)).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let err = child.stderr.take().unwrap();
+    let reader = thread::spawn(move || {
+        for line in BufReader::new(err).lines() {
+            let line = line.unwrap();
+            let _ = tx.send(line.split_once("K8sSpecInstaller] ").map_or(line.as_str(), |p| p.1).to_string());
+        }
+    });
+    let waiting = format!("Waiting for another install into {} to finish", kernels.display());
+    let mut lines = Vec::new();
+    while !lines.contains(&waiting) {
+        match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(line) => lines.push(line),
+            // The install ended, or never said that it waits: let it go, and fail.
+            Err(_) => {
+                drop(lock);
+                let _ = wait_within(child, 30);
+                panic!("no {waiting:?} in {lines:?}");
+            }
+        }
+    }
+    // While it waits, something that is not a kernelspec takes the name.
+    fs::write(kernels.join("k"), "not a kernelspec").unwrap();
+    drop(lock);
+    let status = wait_within(child, 30).status;
+    reader.join().unwrap();
+    lines.extend(rx.try_iter());
+    assert_eq!(status.code(), Some(1), "{lines:?}");
+    assert_eq!(
+        lines.last().unwrap(),
+        &format!("Cannot install the kernelspec at {}: it exists and is not a directory.", kernels.join("k").display())
+    );
+    assert_eq!(fs::read_to_string(kernels.join("k")).unwrap(), "not a kernelspec");
+    assert_eq!(names(&kernels), ["k"]);
+}
+
+#[test]
+fn a_kernelspec_that_is_a_mount_point_is_never_emptied() {
+    let Some((tmp, home)) = sandbox("a_kernelspec_that_is_a_mount_point_is_never_emptied", &["mount", "strace"]) else {
+        return;
+    };
+    let mut p = Plain::new(tmp.path().join("p"), &home);
+    // The old kernelspec on a volume of its own, mounted at its place (a container's bind mount).
+    p.reset(false);
+    fs::create_dir(&p.dest).unwrap();
+    let _volume = Mounted::new(&["-t", "tmpfs", "-o", "size=4m", "tmpfs"], &p.dest);
+    write_tree(&p.dest, &p.old);
+    let out = run(&home, &refs(&p.args(true)));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(errors(&out), [p.cannot("Device or resource busy (os error 16)")]);
+    assert_eq!(p.state(), State::Old, "the volume's kernelspec is untouched");
+    assert_eq!(names(&p.kernels), ["k"]);
+    // Where the exchange is missing, the swap in steps would empty the volume and still fail
+    // to rename onto its mount point: the install refuses before touching it.
+    let out = injected(&home, &refs(&p.args(true)), &["renameat2:error=ENOSYS"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(errors(&out), [p.cannot("Function not implemented (os error 38)")]);
+    assert_eq!(p.state(), State::Old, "the volume's kernelspec is untouched");
+    assert_eq!(names(&p.kernels), ["k"]);
+}
+
+#[test]
+fn a_swap_in_steps_that_cannot_remove_the_old_kernelspec_is_finished_later() {
+    let Some((tmp, home)) = sandbox(
+        "a_swap_in_steps_that_cannot_remove_the_old_kernelspec_is_finished_later",
+        &["chattr", "mount", "mkfs.ext4", "strace"],
+    ) else {
+        return;
+    };
+    let ext4 = Ext4::new(tmp.path());
+    let mut p = Plain::new(ext4.mnt.join("p"), &home);
+    let ready = p.kernels.join(WORK_DIR).join("k");
+    p.reset(true);
+    sh("chattr", &["+i", p.dest.join("old-only.txt").to_str().unwrap()]);
+    // No exchange (as on overlayfs): the old kernel.json goes, the immutable file stays.
+    let out = injected(&home, &refs(&p.args(true)), &["renameat2:error=EXDEV"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        errors(&out),
+        [format!(
+            "[E K8sSpecInstaller] Cannot install the kernelspec at {}: Operation not permitted (os error 1); the new kernelspec is complete in {} and the next install into {} puts it in place.",
+            p.dest.display(),
+            ready.display(),
+            p.kernels.display()
+        )]
+    );
+    assert_eq!(p.state(), State::Missing);
+    assert!(read_tree(&ready).as_ref() == Some(&p.new), "the new kernelspec waits, complete");
+    // Once the old one can be removed, the next install into the directory, of any kernel,
+    // puts the new one in place.
+    sh("chattr", &["-i", p.dest.join("old-only.txt").to_str().unwrap()]);
+    let other = ["install".to_string(), format!("--prefix={}", p.prefix.display()), "--kernel-name=other".into()];
+    let out = run(&home, &refs(&other));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let finished = format!(
+        "[W K8sSpecInstaller] An interrupted install had left a complete kernelspec waiting; it is now in place in {}",
+        p.dest.display()
+    );
+    assert!(log_lines(&out).contains(&finished), "{}", stderr(&out));
+    assert_eq!(p.state(), State::New);
+    assert_eq!(names(&p.kernels), ["k", "other"]);
+}
+
+#[test]
+fn the_work_directory_failing_under_a_replace() {
+    let Some((tmp, home)) = sandbox("the_work_directory_failing_under_a_replace", &["strace"]) else { return };
+    let mut p = Plain::new(tmp.path().join("p"), &home);
+    let args = p.args(true);
+    let (work, staging) = (format!("/{WORK_DIR}"), format!("/{WORK_DIR}/~"));
+    p.reset(true);
+    let work_mkdir = ordinal_of_call(&home, &refs(&args), tmp.path(), "mkdir", |d| d.ends_with(&work));
+    p.reset(true);
+    let staging_mkdir = ordinal_of_call(&home, &refs(&args), tmp.path(), "mkdir", |d| d.contains(&staging));
+    // Each case: the mkdir calls that fail, and the error (None: the install succeeds).
+    let cases = [
+        // The work directory cannot be made: the reason, the old kernelspec kept.
+        (format!("mkdir:error=EDQUOT:when={work_mkdir}"), Some("Disk quota exceeded (os error 122)")),
+        // It vanishes once under the staging directory (an installer that could not lock removed
+        // it): made again, and the install goes on.
+        (format!("mkdir:error=ENOENT:when={staging_mkdir}"), None),
+        // It is never there: a few attempts, then the error, not a retry without end.
+        (format!("mkdir:error=ENOENT:when={staging_mkdir}+"), Some("No such file or directory (os error 2)")),
+    ];
+    for (injection, error) in cases {
+        p.reset(true);
+        let out = output_within(injected(&home, &refs(&args), &[&injection]), 30);
+        let want = error.map(|e| p.cannot(e));
+        assert_eq!(
+            (out.status.code(), errors(&out)),
+            (Some(i32::from(want.is_some())), Vec::from_iter(want)),
+            "{injection}"
+        );
+        assert_eq!(p.state(), if error.is_some() { State::Old } else { State::New }, "{injection}");
+        assert_eq!(names(&p.kernels), ["k"], "{injection}");
+    }
+}
+
+#[test]
+fn a_dry_run_predicts_a_read_only_file_system() {
+    let Some((tmp, home)) = sandbox("a_dry_run_predicts_a_read_only_file_system", &["mount"]) else { return };
+    let mnt = tmp.path().join("ro");
+    fs::create_dir(&mnt).unwrap();
+    let _mount = Mounted::new(&["-t", "tmpfs", "-o", "size=1m", "tmpfs"], &mnt);
+    fs::create_dir_all(mnt.join("existing/share/jupyter/kernels")).unwrap();
+    sh("mount", &["-o", "remount,ro", mnt.to_str().unwrap()]);
+    // As root only a read-only file system refuses: access(2) says so, and the dry run with it.
+    for prefix in ["fresh", "existing"] {
+        let prefix_arg = format!("--prefix={}", mnt.join(prefix).display());
+        let kernels = mnt.join(prefix).join("share/jupyter/kernels");
+        let want = vec![format!(
+            "[E K8sSpecInstaller] Cannot install the kernelspec into {}: Read-only file system (os error 30)",
+            kernels.display()
+        )];
+        for dry_run in [false, true] {
+            let mut args = vec!["install", &prefix_arg];
+            args.extend(dry_run.then_some("--dry-run"));
+            let out = run(&home, &args);
+            assert_eq!((out.status.code(), errors(&out)), (Some(1), want.clone()), "{args:?}: {}", stderr(&out));
+        }
+    }
 }

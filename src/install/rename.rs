@@ -97,4 +97,27 @@ mod tests {
         assert!(!unsupported(&e));
         assert!(unsupported(&io::Error::from_raw_os_error(rustix::io::Errno::XDEV.raw_os_error())));
     }
+
+    /// The caller acts on these answers: a taken target is another installer's kernelspec, an
+    /// unsupported rename takes the fallback, and anything else must fail the install as it is.
+    #[test]
+    fn what_each_rename_error_means() {
+        use rustix::io::Errno;
+        let err = |errno: Errno| io::Error::from_raw_os_error(errno.raw_os_error());
+        // EEXIST from RENAME_NOREPLACE; ENOTEMPTY (or EEXIST) from a plain rename onto a
+        // non-empty directory.
+        for taken in [Errno::EXIST, Errno::NOTEMPTY] {
+            assert!(target_exists(&err(taken)), "{taken:?}");
+            assert!(!unsupported(&err(taken)), "{taken:?}");
+        }
+        for cannot in [Errno::XDEV, Errno::INVAL, Errno::NOSYS, Errno::OPNOTSUPP] {
+            assert!(unsupported(&err(cannot)), "{cannot:?}");
+            assert!(!target_exists(&err(cannot)), "{cannot:?}");
+        }
+        assert!(unsupported(&io::ErrorKind::Unsupported.into()));
+        for other in [Errno::ACCESS, Errno::NOENT, Errno::ROFS, Errno::BUSY, Errno::NOSPC] {
+            assert!(!unsupported(&err(other)), "{other:?}");
+            assert!(!target_exists(&err(other)), "{other:?}");
+        }
+    }
 }
