@@ -63,7 +63,9 @@ def test_python_lifecycle_in_shared_namespace(gateway, specs):
     # API traffic: create, (poll), delete -- twice; nothing else changes the cluster.
     pod_path = f"/api/v1/namespaces/default/pods/{pod}"
     assert run.mutations() == [("POST", "/api/v1/namespaces/default/pods"), ("DELETE", pod_path)] * 2
-    for post in run.calls("POST"):
+    posts = run.calls("POST")
+    assert len(posts) == 2
+    for post in posts:
         assert post["code"] == 201
         env = check_pod_body(post["body"], kernel_id=kid, name=pod, namespace="default", image=PY_IMAGE)
         check_kernel_env(env, kernel_id=kid, username="Alice.Smith", namespace="default", pod=pod,
@@ -161,7 +163,9 @@ def test_automatic_namespace(gateway):
     assert body["metadata"] == {"name": "kernel-controller", "labels": labels}
     assert body["roleRef"] == {"apiGroup": "", "kind": "ClusterRole", "name": "kernel-controller"}
     assert body["subjects"] == [{"apiGroup": "", "kind": "ServiceAccount", "name": "kernel-sa", "namespace": ns}]
-    for post in run.calls("POST", f"^{pods}$"):
+    pod_posts = run.calls("POST", f"^{pods}$")
+    assert [p["code"] for p in pod_posts] == [201, 201]
+    for post in pod_posts:
         check_pod_body(post["body"], kernel_id=kid, name=pod, namespace=ns, image=PY_IMAGE,
                        service_account="kernel-sa")
     check_pod_deletes(run, ns, pod, 2)
