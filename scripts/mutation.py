@@ -31,9 +31,10 @@ COMMON = os.path.join(ROOT, "templates", "common")
 # The test files exercising each part, fastest first (a run stops at its first failure);
 # test_assets.py compares the shipped launchers with templates/, which a mutant differs from.
 TESTS = {
-    "launcher_shared": ["test_launch_kubernetes.py", "test_custom_resource.py", "test_pod_options.py",
-                        "test_safety.py", "test_preview.py", "test_installer_argv.py"],
-    "launcher_api": ["test_launch_kubernetes.py", "test_custom_resource.py", "test_rbac.py", "test_fail_fast.py"],
+    "launcher_shared": ["test_shared_edges.py", "test_launch_kubernetes.py", "test_custom_resource.py",
+                        "test_pod_options.py", "test_safety.py", "test_preview.py", "test_installer_argv.py"],
+    "launcher_api": ["test_shared_edges.py", "test_launch_kubernetes.py", "test_custom_resource.py", "test_rbac.py",
+                     "test_fail_fast.py"],
 }
 
 
@@ -58,8 +59,8 @@ def main(argv=None):
     parser.add_argument("--sample", type=int, help="test N mutants of each part, chosen at random")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--jobs", type=int, default=2, help="pytest-xdist workers (default 2)")
-    parser.add_argument("--only", nargs="*", default=None, metavar="LINE",
-                        help="only the mutants on these source line numbers (re-checking survivors)")
+    parser.add_argument("--only", nargs="*", default=None, metavar="LINE#N",
+                        help="only these mutants, as the report names them (re-checking survivors)")
     args = parser.parse_args(argv)
     args.parts = args.parts or list(TESTS)
     for part in args.parts:
@@ -73,8 +74,8 @@ def main(argv=None):
         mutants = list_mutations(Context(source=source, filename=path))
         chosen = mutants
         if args.only is not None:
-            lines = {int(n) for n in args.only}
-            chosen = [m for m in mutants if m.line_number + 1 in lines]
+            wanted = set(args.only)
+            chosen = [m for m in mutants if f"{m.line_number + 1}#{m.index}" in wanted]
         elif args.sample and args.sample < len(mutants):
             chosen = sorted(random.Random(args.seed).sample(mutants, args.sample), key=lambda m: (m.line_number, m.index))
         work = os.path.join(out_dir, part, "common")
@@ -96,8 +97,8 @@ def main(argv=None):
             counts[outcome] += 1
             diff = "".join(difflib.unified_diff(source.splitlines(True), mutated.splitlines(True), n=0))
             diff = "\n".join(line for line in diff.splitlines() if not line.startswith(("---", "+++")))
-            report.append(f"{outcome}: line {mutant.line_number + 1} #{mutant.index}\n{diff}\n")
-            print(f"{part} {i}/{len(chosen)} line {mutant.line_number + 1}: {outcome}", flush=True)
+            report.append(f"{outcome}: {mutant.line_number + 1}#{mutant.index}\n{diff}\n")
+            print(f"{part} {i}/{len(chosen)} {mutant.line_number + 1}#{mutant.index}: {outcome}", flush=True)
         shutil.copy(path, os.path.join(work, f"{part}.py"))
         what = f"{len(chosen)} of {len(mutants)} mutants" + (f" (sample, seed {args.seed})" if chosen is not mutants
                                                               and args.only is None else "")
