@@ -413,13 +413,6 @@ def gateway(cluster, specs, spark_home, tls, tmp_path, request):
         RBAC_TRAFFIC.extend({**r, "test": request.node.nodeid, "mode": mode, "server_namespace": server_namespace}
                             for r in requests[first:end])
 
-    # Every step was asserted (only when the test's body passed: a failed or expected-to-fail body
-    # stops at its first broken assertion).
-    if request.node.stash.get(CALL_PASSED, False):
-        for i, r in enumerate(runs):
-            assert not r.unchecked(), (f"run {i + 1}: steps neither asserted ok() nor failed(): {r.unchecked()}"
-                                       f"\n--- gateway log ---\n{r.log[-4000:]}")
-
     # No process of any scenario (launcher, spark-submit, kernel, listener) may survive it.
     deadline = time.monotonic() + 10
     leftovers = []
@@ -433,5 +426,11 @@ def gateway(cluster, specs, spark_home, tls, tmp_path, request):
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    # Every step was asserted (only when the test's body passed: a failed or expected-to-fail body
+    # stops at its first broken assertion).
+    if request.node.stash.get(CALL_PASSED, False):
+        for i, r in enumerate(runs):
+            assert not r.unchecked(), (f"run {i + 1}: steps neither asserted ok() nor failed(): {r.unchecked()}"
+                                       f"\n--- gateway log ---\n{r.log[-4000:]}")
     assert not leftovers, f"processes left behind: {leftovers}"
     assert not cluster.cluster.procs, f"pods still running: {list(cluster.cluster.procs)}"
