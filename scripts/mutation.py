@@ -38,9 +38,9 @@ TESTS = {
 }
 
 
-def run_tests(part, parts_dir, jobs, timeout):
+def run_tests(part, parts_dir, jobs, timeout, without=()):
     """'killed', 'survived' or 'timeout'."""
-    tests = [os.path.join(ROOT, "tests", "launchers", t) for t in TESTS[part]]
+    tests = [os.path.join(ROOT, "tests", "launchers", t) for t in TESTS[part] if t not in without]
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *(["-n", str(jobs)] if jobs > 1 else []),
            *tests]
     env = {**os.environ, "K8S_SPEC_LAUNCHER_PARTS": parts_dir}
@@ -59,6 +59,10 @@ def main(argv=None):
     parser.add_argument("--sample", type=int, help="test N mutants of each part, chosen at random")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--jobs", type=int, default=2, help="pytest-xdist workers (default 2)")
+    parser.add_argument("--without", nargs="*", default=[], metavar="TEST_FILE",
+                        help="leave these test files out (e.g. to count before new tests)")
+    parser.add_argument("--out", default=os.path.join(ROOT, "target", "mutation"),
+                        help="work and report directory (default target/mutation)")
     parser.add_argument("--only", nargs="*", default=None, metavar="LINE#N",
                         help="only these mutants, as the report names them (re-checking survivors)")
     args = parser.parse_args(argv)
@@ -66,7 +70,7 @@ def main(argv=None):
     for part in args.parts:
         if part not in TESTS:
             parser.error(f"unknown part {part!r} (choose from {', '.join(TESTS)})")
-    out_dir = os.path.join(ROOT, "target", "mutation")
+    out_dir = args.out
     for part in args.parts:
         path = os.path.join(COMMON, f"{part}.py")
         with open(path, encoding="utf-8") as f:
@@ -84,7 +88,7 @@ def main(argv=None):
         for name in ("launcher_shared.py", "launcher_api.py"):
             shutil.copy(os.path.join(COMMON, name), os.path.join(work, name))
         started = time.monotonic()
-        outcome, tail = run_tests(part, work, args.jobs, None)
+        outcome, tail = run_tests(part, work, args.jobs, None, args.without)
         if outcome != "survived":
             sys.exit(f"mutation: the tests fail without any mutant ({part}): {tail}")
         timeout = 3 * (time.monotonic() - started) + 60
@@ -93,7 +97,7 @@ def main(argv=None):
             mutated, _ = mutate(Context(source=source, filename=path, mutation_id=mutant))
             with open(os.path.join(work, f"{part}.py"), "w", encoding="utf-8") as f:
                 f.write(mutated)
-            outcome, tail = run_tests(part, work, args.jobs, timeout)
+            outcome, tail = run_tests(part, work, args.jobs, timeout, args.without)
             counts[outcome] += 1
             diff = "".join(difflib.unified_diff(source.splitlines(True), mutated.splitlines(True), n=0))
             diff = "\n".join(line for line in diff.splitlines() if not line.startswith(("---", "+++")))

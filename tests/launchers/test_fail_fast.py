@@ -82,16 +82,17 @@ class Result:
 
 
 def launch(cluster, tmp_path, env=None, template=None, crd=False, in_cluster=False, spec_name=None,
-           python_flags=()):
-    """Runs a shipped launcher in a fresh kernelspec directory (its kernel.json says launch_timeout
-    20 unless KERNEL_LAUNCH_TIMEOUT lowers it)."""
+           python_flags=(), kernel_json=None):
+    """Runs a shipped launcher in a fresh kernelspec directory (its kernel.json, unless given, says
+    launch_timeout 20 unless KERNEL_LAUNCH_TIMEOUT lowers it)."""
     source, name, template_name, script = (
         (CRD_SCRIPTS, "k8s_python_spark_operator", "sparkoperator.k8s.io-v1beta2.yaml.j2", "launch_custom_resource.py")
         if crd else (K8S_SCRIPTS, "k8s_python", "kernel-pod.yaml.j2", "launch_kubernetes.py"))
     root = tmp_path / f"spec-{time.monotonic_ns()}"
     scripts = install_spec(root, source, spec_name or name, template, template_name)
     (scripts.parent / "kernel.json").write_text(json.dumps(
-        {"metadata": {"kernel_provisioner": {"config": {"launch_timeout": 20}}}}))
+        {"metadata": {"kernel_provisioner": {"config": {"launch_timeout": 20}}}} if kernel_json is None
+        else kernel_json))
     full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", **(APP_ENV if crd else POD_ENV),
             **(env or {})}
     if in_cluster:

@@ -68,3 +68,58 @@ def test_an_unavailable_answer_does_not_make_someone_elses_object_ours(cluster, 
     assert [(c["method"], c["code"]) for c in cluster.cluster.calls() if c["method"] != "GET"] == [
         ("POST", 503), ("POST", 409)]
     assert cluster.cluster.get("secrets", "default", "alice-k1-token")["stringData"] == {"token": "theirs"}
+
+
+def test_the_int_filter_reads_text_in_base_10_unless_told(pod_template):
+    template = TEMPLATE_HEAD + ('  priority: {{ "42" | int }}\n  activeDeadlineSeconds: {{ "ff" | int(base=16) }}\n'
+                                "  containers:\n  - name: c\n")
+    result = pod_template(ENV, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert (result.pod["spec"]["priority"], result.pod["spec"]["activeDeadlineSeconds"]) == (42, 255)
+
+
+def test_placeholder_after_an_escaped_quote_stays_in_its_string(pod_template):
+    """`\\"` inside a double-quoted scalar does not end it: the value is escaped as part of it."""
+    template = TEMPLATE_HEAD + ('  containers:\n  - name: c\n    workingDir: "say \\"{{ kernel_x }}\\" now"\n')
+    value = 'x"\n  hostPID: true\n  y: "'
+    result = pod_template({**ENV, "KERNEL_X": value}, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.pod["spec"]["containers"][0]["workingDir"] == f'say "{value}" now'
+    assert "hostPID" not in result.pod["spec"]
+
+
+def test_placeholder_in_a_comment_after_a_value(pod_template):
+    """`# ...` after a value is a comment: a placeholder there renders harmlessly."""
+    template = TEMPLATE_HEAD + "  restartPolicy: Never # for {{ kernel_username }}\n  containers:\n  - name: c\n"
+    result = pod_template({**ENV, "KERNEL_USERNAME": "x y, z\nhostPID: true"}, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.pod["spec"] == {"restartPolicy": "Never", "containers": [result.pod["spec"]["containers"][0]]}
+
+
+def test_launch_timeout_from_the_environment_without_one_in_kernel_json(cluster, tmp_path):
+    """A kernel.json without launch_timeout: GP_LAUNCH_TIMEOUT is the budget, as for the provisioner."""
+    result = ff.launch(cluster, tmp_path, env={"GP_LAUNCH_TIMEOUT": "3", "KERNEL_IMAGE": "registry.invalid/k:1",
+                                               "K8S_SPEC_PULL_GRACE": "60"}, kernel_json={})
+    assert result.proc.returncode == 1
+    assert result.lines[-1].startswith("ERROR - kernel pod alice-k1 did not start within the launch timeout (3 s): ")
+    assert result.seconds < 3
+
+
+def test_an_unreadable_pod_is_reported_as_the_api_problem(cluster, tmp_path):
+    """When the pod cannot be read while waiting, the timeout line names the API's answer."""
+    from k8s_standin import ApiError
+
+    handle = cluster.cluster.handle
+
+    def refuse_reads(method, path, query, body):
+        if method == "GET" and "/pods" in path:
+            raise ApiError(400, "BadRequest", "reads refused")
+        return handle(method, path, query, body)
+
+    cluster.cluster.handle = refuse_reads
+    result = ff.launch(cluster, tmp_path, env={"KERNEL_LAUNCH_TIMEOUT": "3"})
+    assert result.proc.returncode == 1
+    assert result.lines[-1].startswith(
+        "ERROR - kernel pod alice-k1 did not start within the launch timeout (3 s): API unreachable: "
+        "Kubernetes API error (400 Bad Request): "), result.lines
+    assert cluster.cluster.list("pods") == []
