@@ -2,7 +2,9 @@
 """Generates schema/k8s-core.txt, the Kubernetes object schema `preview --validate` checks
 against, from the models of the official `kubernetes` Python client (generated from the
 Kubernetes OpenAPI schema): every model reachable from Pod, Secret, PersistentVolumeClaim and
-PersistentVolume, plus the core models schema/sparkapplication-v1beta2.txt refers to.
+PersistentVolume, plus the core models schema/sparkapplication-v1beta2.txt refers to, and those
+of the other bodies the provisioners send (Namespace, RoleBinding, DeleteOptions), which the
+end-to-end suite's API stand-in checks with the same files (tests/e2e/k8s_schema.py).
 
 Usage: target/venvs/launchers/bin/python scripts/gen_schema.py > schema/k8s-core.txt
 
@@ -20,6 +22,9 @@ import kubernetes
 import kubernetes.client as k8s
 
 ROOTS = ["V1Pod", "V1Secret", "V1PersistentVolumeClaim", "V1PersistentVolume"]
+# What the provisioners send besides: the namespace and role binding of the automatic namespace mode,
+# and the body of a DELETE (the end-to-end suite's API stand-in checks every request body).
+SERVER_ROOTS = ["V1Namespace", "V1RoleBinding", "V1DeleteOptions"]
 # Core models the hand-written SparkApplication schema uses.
 EXTRA = ["V1Volume", "V1EnvVar", "V1EnvFromSource", "V1Toleration", "V1Affinity", "V1PodSecurityContext",
          "V1SecurityContext", "V1Container", "V1VolumeMount", "V1PodDNSConfig", "V1HostAlias", "V1Lifecycle",
@@ -76,7 +81,7 @@ def main():
     for model, attr in QUANTITIES:
         if attr not in getattr(k8s, model).attribute_map:
             raise SystemExit(f"no field {model}.{attr}")
-    pending = ROOTS + EXTRA
+    pending = ROOTS + SERVER_ROOTS + EXTRA
     seen = set()
     lines = []
     while pending:

@@ -9,7 +9,6 @@ the tests never create a container network.
 
 import hashlib
 import importlib.util
-import inspect
 import json
 import os
 import re
@@ -108,7 +107,7 @@ _spec.loader.exec_module(e2e)
 tls, spark_home, specs, gateway = e2e.tls, e2e.spark_home, e2e.specs, e2e.gateway
 
 from container_kubelet import LABEL, ContainerKubelet  # noqa: E402
-from k8s_standin import Cluster, StandIn  # noqa: E402
+from k8s_standin import StandIn  # noqa: E402
 
 KERNEL_IMAGE = "k8s-spec-local/kernel-py:e2e"
 SHM_SIZE = "256Mi"
@@ -162,15 +161,12 @@ def cluster(docker, tmp_path, tls):
     """The end-to-end suite's Kubernetes stand-in whose kubelet runs pods as containers."""
     kubelet_dir = tmp_path / "kubelet"
     kubelet = ContainerKubelet(docker.exe, str(kubelet_dir))
-    if "runner" in inspect.signature(Cluster).parameters:
-        # A stand-in whose kubelet schedules, pulls and resolves the env itself hands over only the
-        # container to run; the pod (security context, volumes) is looked up in its state.
-        holder = {}
-        standin = StandIn(str(tmp_path), tls=(tls["cert"], tls["key"]), namespaces=("default",),
-                          runner=kubelet.runner(lambda ns, name: holder["cluster"].get("pods", ns, name)))
-        holder["cluster"] = standin.cluster
-    else:
-        standin = StandIn(str(tmp_path), tls=(tls["cert"], tls["key"]), namespaces=("default",), kubelet=kubelet)
+    # The stand-in's kubelet schedules, pulls and resolves the env itself and hands over only the
+    # container to run; the pod (security context, volumes) is looked up in its state.
+    holder = {}
+    standin = StandIn(str(tmp_path), tls=(tls["cert"], tls["key"]), namespaces=("default",),
+                      runner=kubelet.runner(lambda ns, name: holder["cluster"].get("pods", ns, name)))
+    holder["cluster"] = standin.cluster
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(json.dumps({
         "apiVersion": "v1", "kind": "Config", "current-context": "containers",
@@ -181,6 +177,7 @@ def cluster(docker, tmp_path, tls):
     standin.kubeconfig = str(kubeconfig)
     yield standin
     standin.close()
+    assert [(r["method"], r["path"], r["warnings"]) for r in standin.cluster.calls() if r.get("warnings")] == []
     # Nothing of the test's pods may be left: no container (running or stopped), no volume.
     left = docker("ps", "-a", "-q", f"--filter=label={LABEL}").stdout.split()
     if left:

@@ -78,6 +78,7 @@ def test_python_lifecycle_in_a_container(gateway, container_specs, docker):
     assert memory_limit(seen) is None
     assert seen["shm"] == ["tmpfs", str(64 * MiB)]
 
+    assert run.ok("execute", 1) == {"stdout": "", "result": None, "status": "ok", "ename": None}
     interrupted = run.ok("interrupt")
     assert (interrupted["status"], interrupted["ename"]) == ("error", "KeyboardInterrupt")
     assert interrupted["interrupt_seconds"] < 5
@@ -100,8 +101,9 @@ def test_kernel_uid_and_gid_are_applied(gateway, container_specs):
     run = gateway("c_python", ["start", {"op": "execute", "code": INSIDE}, "shutdown"],
                   client_env={"KERNEL_USERNAME": "bob", "KERNEL_UID": "1234", "KERNEL_GID": "2345"},
                   server_env=IMAGE_ENV)
+    run.ok("start")
     seen = inside(run)
-    run.ok("shutdown")
+    assert run.ok("shutdown") == {"alive": False}
     assert (seen["uid"], seen["gid"]) == (1234, 2345)
     assert seen["groups"] == [100, 2345]  # fsGroup 100 from the template, as a kubelet adds it
     [post] = run.calls("POST")
@@ -113,8 +115,9 @@ def test_memory_and_cpu_limits_are_the_containers_cgroup(gateway, container_spec
                   client_env={"KERNEL_USERNAME": "carol", "KERNEL_MEMORY_LIMIT": "300Mi",
                               "KERNEL_CPUS_LIMIT": "500m", "KERNEL_CPUS": "250m", "KERNEL_MEMORY": "100Mi"},
                   server_env=IMAGE_ENV)
+    run.ok("start")
     seen = inside(run)
-    run.ok("shutdown")
+    assert run.ok("shutdown") == {"alive": False}
     assert memory_limit(seen) == 300 * MiB
     if len(seen["cpu_quota"]) == 2:  # cgroup v2 cpu.max: "quota period"
         quota, period = (int(v) for v in seen["cpu_quota"])
@@ -145,19 +148,22 @@ def test_working_dir_mirrored_onto_mounted_volumes(gateway, container_specs):
                           " {name: scratch, emptyDir: {}}]",
         "KERNEL_VOLUME_MOUNTS": f"[{{name: work, mountPath: {workdir}}}, {{name: scratch, mountPath: /scratch}}]",
     }, server_env={**IMAGE_ENV, "GP_MIRROR_WORKING_DIRS": "true"})
+    kid = run.ok("start")["kernel_id"]
     assert run.ok("execute", 0)["stdout"] == f"{workdir} True True\n"
+    assert run.ok("restart")["kernel_id"] == kid
     assert run.ok("execute", 1)["stdout"] == f"{workdir} ['notes.txt'] []\n"
-    run.ok("shutdown")
-    for post in run.calls("POST"):
-        assert post["body"]["spec"]["containers"][0]["workingDir"] == workdir
+    assert run.ok("shutdown") == {"alive": False}
+    posts = run.calls("POST")
+    assert [p["body"]["spec"]["containers"][0]["workingDir"] for p in posts] == [workdir, workdir]
 
 
 def test_memory_backed_dev_shm_from_the_template(gateway, container_specs):
     """The seed's unconditional /dev/shm volume (emptyDir, medium Memory), with a sizeLimit."""
     run = gateway("c_shm", ["start", {"op": "execute", "code": INSIDE}, "shutdown"],
                   client_env={"KERNEL_USERNAME": "erin"}, server_env=IMAGE_ENV)
+    run.ok("start")
     seen = inside(run)
-    run.ok("shutdown")
+    assert run.ok("shutdown") == {"alive": False}
     assert seen["shm"] == ["tmpfs", str(256 * MiB)]
     [post] = run.calls("POST")
     spec = post["body"]["spec"]

@@ -59,6 +59,8 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    # The RBAC check of the whole suite's traffic (test_rbac_traffic.py) runs after everything else.
+    items.sort(key=lambda item: item.module.__name__ == "test_rbac_traffic")
     if os.environ.get("E2E_REFERENCE") == "1":
         for item in items:
             if item.get_closest_marker("hardening"):
@@ -174,6 +176,9 @@ def cluster(tmp_path, tls):
     standin.kubeconfig = str(kubeconfig)
     yield standin
     standin.close()
+    # No request drew a warning: our templates and launchers (and the provisioner) send no field
+    # the API server does not know (it would drop the field, and say so in a Warning header).
+    assert [(r["method"], r["path"], r["warnings"]) for r in standin.cluster.calls() if r.get("warnings")] == []
     # The kubelet must not leave any pod process running.
     for pod in standin.cluster.pod_history:
         assert not pid_alive(pod["pid"]), f"pod process left behind: {pod}"
@@ -212,24 +217,55 @@ IN_CLUSTER = os.path.join(REPO, "tests", "support", "in-cluster.sh")
 
 
 class Run:
-    """Outcome of one gateway_driver run."""
+    """Outcome of one gateway_driver run.
 
-    def __init__(self, results, log, cluster, marker, record_dir):
+    Every step the driver carried out must be asserted by the test, either as having succeeded
+    (ok) or as having failed the way the test expects (failed); the gateway fixture fails the test
+    at teardown for a step neither was asked about (unchecked), and for a failed automatic shutdown
+    after the plan.  So a test cannot accept a failed step by forgetting to look at it."""
+
+    def __init__(self, results, log, cluster, marker, record_dir, requests):
         self.results, self.log, self.cluster, self.marker = results, log, cluster, marker
         self.record_dir = record_dir
+        self.requests = requests  # (first, end): this run's part of the stand-in's request log
+        self.asserted = set()  # indices into results
 
-    def step(self, op, index=0):
-        matches = [r for r in self.results if r["op"] == op]
+    def _find(self, op, index):
+        matches = [i for i, r in enumerate(self.results) if r["op"] == op]
         assert len(matches) > index, f"no step {op}[{index}] in {self.results}\n{self.log[-4000:]}"
         return matches[index]
 
     def ok(self, op, index=0):
-        entry = self.step(op, index)
+        """The step succeeded: its output."""
+        i = self._find(op, index)
+        self.asserted.add(i)
+        entry = self.results[i]
         assert "error" not in entry, f"{op} failed: {entry['error']}\n--- gateway log ---\n{self.log[-6000:]}"
         return entry["out"]
 
+    def failed(self, op, index=0):
+        """The step failed, as the test expects: its error, {"type", "message"}."""
+        i = self._find(op, index)
+        self.asserted.add(i)
+        entry = self.results[i]
+        assert "error" in entry, f"{op} was expected to fail but succeeded: {entry['out']}\n{self.log[-4000:]}"
+        return entry["error"]
+
+    def seconds(self, op, index=0):
+        """How long the step took (asserting nothing about its outcome)."""
+        return self.results[self._find(op, index)]["seconds"]
+
+    def unchecked(self):
+        """Steps the test asserted neither as succeeded nor as failed (a successful automatic
+        shutdown after the plan needs no assertion)."""
+        return [r for i, r in enumerate(self.results) if i not in self.asserted
+                and not (r["op"] == "cleanup-shutdown" and "error" not in r)]
+
     def calls(self, method=None, path_re=None):
-        return self.cluster.cluster.calls(method, path_re)
+        """The API requests made during this run (by the provisioner, launchers, spark-submit)."""
+        everything = self.cluster.cluster.calls()
+        mine = {id(r) for r in everything[self.requests[0]:self.requests[1]]}
+        return [r for r in self.cluster.cluster.calls(method, path_re) if id(r) in mine]
 
     def mutations(self):
         """(method, path) of every non-GET request, in order."""
@@ -266,8 +302,38 @@ class Run:
         return out
 
 
+# Every API request of every gateway run in this session, with the namespace mode of the run
+# (test_rbac_traffic.py checks them against `jupyter-k8s-spec rbac`): dicts of the stand-in's
+# request log plus "test", "mode" (shared, byo, auto) and "server_namespace".
+RBAC_TRAFFIC = []
+
+
+def namespace_mode(client_env, server_env):
+    """The provisioner's namespace mode for a launch (launchers.md 3.5) and the server's namespace
+    (GP_NAMESPACE), which in the shared mode is the kernels' namespace too."""
+    server_namespace = server_env.get("GP_NAMESPACE") or "default"
+    if client_env.get("KERNEL_NAMESPACE"):
+        return "byo", server_namespace
+    if server_env.get("GP_SHARED_NAMESPACE", "true").lower() != "true":
+        return "auto", server_namespace
+    return "shared", server_namespace
+
+
+CALL_PASSED = pytest.StashKey[bool]()
+
+
+class _CallOutcome:
+    """Records whether a test's body passed, for fixtures that check more at teardown."""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        if call.when == "call":
+            item.stash[CALL_PASSED] = outcome.get_result().passed
+
+
 @pytest.fixture
-def gateway(cluster, specs, spark_home, tls, tmp_path):
+def gateway(cluster, specs, spark_home, tls, tmp_path, request):
     """Returns run(kernel_name, steps, client_env=None, server_env=None, venv='main',
     in_cluster=False, service_env=False, start_kwargs=None).
 
@@ -280,6 +346,7 @@ def gateway(cluster, specs, spark_home, tls, tmp_path):
             service_env=False, start_kwargs=None):
         marker = uuid.uuid4().hex
         markers.append(marker)
+        modes.append((*namespace_mode(client_env or {}, server_env or {}), len(cluster.cluster.calls())))
         work = tmp_path / f"gw-{len(markers)}"
         for sub in ("home", "runtime", "ipython", "records", "kpt"):
             (work / sub).mkdir(parents=True)
@@ -330,9 +397,21 @@ def gateway(cluster, specs, spark_home, tls, tmp_path):
         log = log.decode(errors="replace")
         assert proc.returncode == 0, f"gateway driver exited {proc.returncode}\n{log[-6000:]}"
         results = json.loads(result.read_text())
-        return Run(results, log, cluster, marker, str(work / "records"))
+        requests = (modes[-1][2], len(cluster.cluster.calls()))
+        runs.append(Run(results, log, cluster, marker, str(work / "records"), requests))
+        return runs[-1]
 
+    runs, modes = [], []
+    if not request.config.pluginmanager.has_plugin("e2e-call-outcome"):  # (also for tests/containers)
+        request.config.pluginmanager.register(_CallOutcome(), "e2e-call-outcome")
     yield run
+
+    # Each run's requests (up to the next run's), for the RBAC check of the session.
+    requests = cluster.cluster.calls()
+    ends = [first for _, _, first in modes[1:]] + [len(requests)]
+    for (mode, server_namespace, first), end in zip(modes, ends):
+        RBAC_TRAFFIC.extend({**r, "test": request.node.nodeid, "mode": mode, "server_namespace": server_namespace}
+                            for r in requests[first:end])
 
     # No process of any scenario (launcher, spark-submit, kernel, listener) may survive it.
     deadline = time.monotonic() + 10
@@ -347,5 +426,11 @@ def gateway(cluster, specs, spark_home, tls, tmp_path):
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    # Every step was asserted (only when the test's body passed: a failed or expected-to-fail body
+    # stops at its first broken assertion).
+    if request.node.stash.get(CALL_PASSED, False):
+        for i, r in enumerate(runs):
+            assert not r.unchecked(), (f"run {i + 1}: steps neither asserted ok() nor failed(): {r.unchecked()}"
+                                       f"\n--- gateway log ---\n{r.log[-4000:]}")
     assert not leftovers, f"processes left behind: {leftovers}"
     assert not cluster.cluster.procs, f"pods still running: {list(cluster.cluster.procs)}"

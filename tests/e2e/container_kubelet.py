@@ -21,11 +21,10 @@ OOMKilled); deleting the pod kills and removes the container (grace period 0). O
 container of a pod runs, as a kernel pod has one.
 
 Interface: ContainerKubelet(docker, work_dir).start(namespace, name, pod) -> Container with
-.pid, .log, .status(), .wait(timeout), .delete() (alias .kill()). Two ways to plug it into the
-stand-in: run_pod(cluster, namespace, name) drives a whole pod's life
-(Cluster(kubelet=ContainerKubelet(...))); runner(pods) gives a container runner,
-start(namespace, name, container, env, serial) -> Container, for a stand-in whose own kubelet
-schedules, pulls and resolves the env and only hands the container over (Cluster(runner=...)).
+.pid, .log, .status(), .wait(timeout), .delete() (alias .kill()). It plugs into the stand-in as
+its container runner: runner(pods) gives start(namespace, name, container, env, serial) ->
+Container, for the stand-in's own kubelet, which schedules, pulls and resolves the env and only
+hands the container over (StandIn(..., runner=...)).
 """
 
 import copy
@@ -250,51 +249,6 @@ class ContainerKubelet:
         """A container runner: pods(namespace, name) returns the pod, whose securityContext and
         volumes apply; the container and its resolved env come with each start."""
         return _Runner(self, pods)
-
-    def run_pod(self, cluster, namespace, name):
-        """A pod's life in a k8s_standin.Cluster: Pending until the container runs, then Running,
-        then Succeeded/Failed from its exit; a pod deleted meanwhile loses its container."""
-        pod = cluster.get("pods", namespace, name)
-        if pod is None:
-            return
-        try:
-            container = self.start(namespace, name, pod)
-        except PodNotRunnable as err:
-            waiting = {"waiting": {"reason": err.reason, "message": str(err)}}
-            if err.reason == "Unschedulable":
-                cluster._set_phase(namespace, name, "Pending", conditions=[
-                    {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": str(err)}])
-            else:
-                cluster._set_phase(namespace, name, "Pending", hostIP="127.0.0.1",
-                                   containerStatuses=[self._status(pod, waiting, False)])
-            return
-        except RuntimeError as err:  # the runtime could not start the process
-            cluster._set_phase(namespace, name, "Failed", reason="StartError", message=str(err))
-            return
-        with cluster.lock:
-            if cluster.get("pods", namespace, name) is None:  # deleted while we started it
-                container.delete()
-                return
-            cluster.procs[(namespace, name)] = container
-            cluster.pod_history.append({"namespace": namespace, "name": name, "pid": container.pid,
-                                        "log": container.log, "container": container.id})
-            cluster._set_phase(namespace, name, "Running", podIP="127.0.0.1", hostIP="127.0.0.1",
-                               startTime=container.started_at,
-                               containerStatuses=[self._status(pod, container.status(), True, container)])
-        code = container.wait()
-        with cluster.lock:
-            if cluster.procs.get((namespace, name)) is container:
-                del cluster.procs[(namespace, name)]
-                cluster._set_phase(namespace, name, "Succeeded" if code == 0 else "Failed", podIP="127.0.0.1",
-                                   hostIP="127.0.0.1", startTime=container.started_at,
-                                   containerStatuses=[self._status(pod, container.status(), False, container)])
-
-    @staticmethod
-    def _status(pod, state, ready, container=None):
-        spec = pod["spec"]["containers"][0]
-        return {"name": spec.get("name"), "image": spec.get("image"), "imageID": "",
-                "containerID": f"docker://{container.id}" if container else "", "ready": ready,
-                "started": ready, "restartCount": 0, "state": state}
 
 
 class _Runner:

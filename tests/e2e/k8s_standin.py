@@ -5,8 +5,12 @@ Parts (each a class below, so that one can be replaced without touching the othe
 * Cluster -- the API server: the REST paths the provisioner, the launchers and the Spark stub use
   (core v1 namespaces/pods/secrets/configmaps/persistentvolumeclaims/persistentvolumes/events/nodes,
   rbac v1 rolebindings, sparkoperator.k8s.io v1beta2 sparkapplications), list with label and field
-  selectors, watch (chunked JSON lines from a resourceVersion), errors as Status objects, a few
-  admission checks (422 Invalid), and a record of every request.
+  selectors, watch (chunked JSON lines from a resourceVersion), errors as Status objects, and a
+  record of every request.  Request bodies are checked against the schema the binary ships for
+  `--validate` (k8s_schema.py reads the same files): wrong types 400 BadRequest, missing required
+  fields 422 Invalid (a custom resource: both 422, as its CRD's schema says), unknown fields a
+  `Warning: 299 - "unknown field \"spec.x\""` header (fieldValidation=Warn, a real server's
+  default; Strict and Ignore are honoured); then a few admission checks (422 Invalid).
 * Faults -- makes the API fail the first K requests of a kind: 429 with Retry-After, a 5xx, or a
   dropped connection (before or after the request was carried out).
 * Scheduler and Kubelet -- a created Pod is scheduled onto a node whose labels match its
@@ -42,11 +46,12 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import k8s_schema
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 KERNEL_IMAGE = os.path.join(HERE, "kernel_image.py")
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")
 ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 
 # (api prefix, resource) -> (kind, namespaced)
@@ -407,6 +412,44 @@ class Cluster:
             }, "Event", "v1")
 
     # ---- REST ----------------------------------------------------------------------------
+    def serve(self, method, path, query, body):
+        """Returns (code, json body, warnings) for one request: the body is decoded and checked
+        against the schema first, as a real API server does, then handled."""
+        result = self.check_body(method, path, query, body)
+        if result.unknown:  # dropped before the object is stored (the request log keeps the body sent)
+            body = copy.deepcopy(body)
+            k8s_schema.prune(body, result.unknown)
+        code, out = self.handle(method, path, query, body)
+        return code, out, result.warnings
+
+    def check_body(self, method, path, query, body):
+        """What the schema makes of a request body (k8s_schema.Result: warnings, unknown fields);
+        ApiError (400 or 422) when a real server would refuse it."""
+        route = self._route(path)
+        if route is None or body is None or method not in ("POST", "DELETE"):
+            return k8s_schema.Result()
+        prefix, resource, _, _ = route
+        kind = RESOURCES[(prefix, resource)][0]
+        group_version = prefix.split("/", 2)[-1] if prefix.startswith("/apis/") else "v1"
+        if method == "DELETE":
+            kind, group_version = "DeleteOptions", "v1"
+        model = k8s_schema.root_model(group_version, kind)
+        if model is None:
+            return k8s_schema.Result()
+        custom = kind in k8s_schema.CUSTOM_KINDS
+        result = k8s_schema.check(body, model, custom=custom,
+                                  field_validation=query.get("fieldValidation", ["Warn"])[0])
+        version = group_version.rsplit("/", 1)[-1]
+        if result.decode_error is not None:
+            raise ApiError(400, "BadRequest", f'{kind} in version "{version}" cannot be handled as a {kind}: '
+                           f"{result.decode_error}")
+        if result.invalid:
+            name = (body.get("metadata") or {}).get("name") if isinstance(body.get("metadata"), dict) else None
+            what = f"{kind}.{group_version.rsplit('/', 1)[0]}" if custom else kind
+            problems = result.invalid[0] if len(result.invalid) == 1 else "[" + ", ".join(result.invalid) + "]"
+            raise ApiError(422, "Invalid", f'{what} "{name}" is invalid: {problems}', name, kind)
+        return result
+
     def handle(self, method, path, query, body):
         """Returns (code, json body) for one request."""
         route = self._route(path)
@@ -556,13 +599,7 @@ class Cluster:
                 cname = c.get("name") or ""
                 if len(cname) > 63 or not DNS_LABEL.match(cname):
                     raise invalid(f'{where}.name: Invalid value: "{cname}"')
-                for kind in ("requests", "limits"):
-                    for res, q in ((c.get("resources") or {}).get(kind) or {}).items():
-                        if not isinstance(q, (str, int, float)) or not QUANTITY.match(str(q)):
-                            raise invalid(f'{where}.resources.{kind}[{res}]: Invalid value: "{q}"')
                 for j, e in enumerate(c.get("env") or []):
-                    if not isinstance(e.get("value", ""), str):
-                        raise ApiError(400, "BadRequest", f"env {e.get('name')}: value must be a string")
                     if not ENV_NAME.match(str(e.get("name") or "")):
                         raise invalid(f'{where}.env[{j}].name: Invalid value: "{e.get("name")}"')
                     if "value" in e and e.get("valueFrom"):
@@ -904,6 +941,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _record(self, url, query, body, code, **extra):
+        extra.setdefault("warnings", [])
         self.cluster.record(method=self.command, path=url.path, query=query, body=body, code=code,
                             scheme=self.scheme, authorization=self.headers.get("Authorization"),
                             user_agent=self.headers.get("User-Agent") or "", time=time.time(), **extra)
@@ -934,23 +972,27 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command == "GET" and query.get("watch", [""])[0] in ("true", "1"):
             self._watch(url, query)
             return
+        warnings = []
         try:
-            code, out = self.cluster.handle(self.command, url.path, query, body)
+            code, out, warnings = self.cluster.serve(self.command, url.path, query, body)
         except ApiError as err:
             code, out = err.code, err.status()
         if fault:  # drop-after: carried out, but the answer is lost
-            self._record(url, query, body, code, fault="drop-after")
+            self._record(url, query, body, code, fault="drop-after", warnings=warnings)
             self._drop()
             return
-        self._record(url, query, body, code)
-        self._answer(code, out)
+        self._record(url, query, body, code, warnings=warnings)
+        # RFC 7234 warn-text, as the API server writes it (k8s.io/apimachinery/pkg/util/net).
+        headers = [("Warning", '299 - "' + w.replace("\\", "\\\\").replace('"', '\\"') + '"') for w in warnings]
+        self._answer(code, out, headers)
 
-    def _answer(self, code, out, headers=None):
+    def _answer(self, code, out, headers=()):
+        """headers: (name, value) pairs or a dict; a name may repeat (Warning)."""
         data = json.dumps(out).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
+        for key, value in (headers.items() if isinstance(headers, dict) else headers):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)

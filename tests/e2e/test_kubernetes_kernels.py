@@ -37,6 +37,7 @@ def test_python_lifecycle_in_shared_namespace(gateway, specs):
     seen = probe(run, 0)
     assert seen["env"]["KERNEL_ID"] == kid and seen["env"]["HOSTNAME"] == pod
     assert "KERNEL_WORKING_DIR" not in seen["env"]  # removed: GP_MIRROR_WORKING_DIRS is off
+    assert run.ok("execute", 1) == {"stdout": "", "result": None, "status": "ok", "ename": None}
     interrupted = run.ok("interrupt")
     assert (interrupted["status"], interrupted["ename"]) == ("error", "KeyboardInterrupt")
     assert interrupted["interrupt_seconds"] < 5
@@ -62,7 +63,9 @@ def test_python_lifecycle_in_shared_namespace(gateway, specs):
     # API traffic: create, (poll), delete -- twice; nothing else changes the cluster.
     pod_path = f"/api/v1/namespaces/default/pods/{pod}"
     assert run.mutations() == [("POST", "/api/v1/namespaces/default/pods"), ("DELETE", pod_path)] * 2
-    for post in run.calls("POST"):
+    posts = run.calls("POST")
+    assert len(posts) == 2
+    for post in posts:
         assert post["code"] == 201
         env = check_pod_body(post["body"], kernel_id=kid, name=pod, namespace="default", image=PY_IMAGE)
         check_kernel_env(env, kernel_id=kid, username="Alice.Smith", namespace="default", pod=pod,
@@ -112,7 +115,7 @@ def test_bring_your_own_namespace(gateway):
     kid = run.ok("start")["kernel_id"]
     pod = f"carol-{kid}"
     assert probe(run)["env"]["KERNEL_NAMESPACE"] == "team-byo"
-    run.ok("shutdown")
+    assert run.ok("shutdown") == {"alive": False}
     assert "KERNEL_NAMESPACE provided by client: team-byo" in run.log
     assert run.mutations() == [("POST", "/api/v1/namespaces/team-byo/pods"),
                                ("DELETE", f"/api/v1/namespaces/team-byo/pods/{pod}")]
@@ -124,7 +127,8 @@ def test_bring_your_own_namespace(gateway):
     assert run.cluster.cluster.get("namespaces", "", "team-byo") is not None  # not ours to delete
 
 
-AUTO_SERVER_ENV = {"GP_SHARED_NAMESPACE": "false", "GP_KERNEL_CLUSTER_ROLE": "e2e-kernel-role"}
+# As `jupyter-k8s-spec rbac --namespace-mode auto` tells the server to set it (its role is bound).
+AUTO_SERVER_ENV = {"GP_SHARED_NAMESPACE": "false", "GP_KERNEL_CLUSTER_ROLE": "kernel-controller"}
 
 
 def test_automatic_namespace(gateway):
@@ -156,10 +160,12 @@ def test_automatic_namespace(gateway):
     [binding] = run.calls("POST", rb)
     body = binding["body"]
     assert binding["code"] == 201
-    assert body["metadata"] == {"name": "e2e-kernel-role", "labels": labels}
-    assert body["roleRef"] == {"apiGroup": "", "kind": "ClusterRole", "name": "e2e-kernel-role"}
+    assert body["metadata"] == {"name": "kernel-controller", "labels": labels}
+    assert body["roleRef"] == {"apiGroup": "", "kind": "ClusterRole", "name": "kernel-controller"}
     assert body["subjects"] == [{"apiGroup": "", "kind": "ServiceAccount", "name": "kernel-sa", "namespace": ns}]
-    for post in run.calls("POST", f"^{pods}$"):
+    pod_posts = run.calls("POST", f"^{pods}$")
+    assert [p["code"] for p in pod_posts] == [201, 201]
+    for post in pod_posts:
         check_pod_body(post["body"], kernel_id=kid, name=pod, namespace=ns, image=PY_IMAGE,
                        service_account="kernel-sa")
     check_pod_deletes(run, ns, pod, 2)
@@ -172,7 +178,7 @@ def test_automatic_namespace_fails_with_current_client(gateway):
     """Documents the upstream defect (launchers.md 3.5): not hidden, only worked around above."""
     run = gateway("k8s_python", ["start"], client_env={"KERNEL_USERNAME": "dave"},
                   server_env=AUTO_SERVER_ENV, venv="main")
-    err = run.step("start")["error"]
+    err = run.failed("start")
     assert err["type"] == "RuntimeError"
     assert "Error occurred creating role binding for namespace 'dave-" in err["message"]
     assert "V1Subject" in err["message"]
@@ -234,8 +240,9 @@ def test_resources_working_dir_volumes_ids_and_port_range(gateway, specs, tmp_pa
 ], ids=["uid-0", "gid-0", "user-root"])
 def test_refused_before_any_api_call(gateway, client_env, message):
     run = gateway("k8s_python", ["start"], client_env=client_env)
-    assert run.step("start")["error"] == {"type": "PermissionError", "message": message}
+    assert run.failed("start") == {"type": "PermissionError", "message": message}
     assert run.calls() == []
+    assert run.launch_cmds() == []
 
 
 @pytest.mark.hardening
@@ -243,10 +250,13 @@ def test_refused_before_any_api_call(gateway, client_env, message):
 def test_uid_that_evades_the_string_check_fails_the_launch(gateway, uid):
     """KERNEL_UID=00 passes the provisioner's string comparison; the launcher must not turn it into root."""
     run = gateway("k8s_python", ["start"], client_env={"KERNEL_USERNAME": "mallory", "KERNEL_UID": uid})
-    for post in run.calls("POST"):
-        assert post["body"]["spec"].get("securityContext", {}).get("runAsUser") != 0, post["body"]
-    assert "error" in run.step("start"), "the launch must fail"
-    assert [c for c in run.calls("POST") if c["code"] == 201] == []
+    err = run.failed("start")
+    # The provisioner let the value through and ran the launcher, which refused it before any request.
+    [argv] = launch_argv(run)
+    assert err == {"type": "RuntimeError", "message": f"Error occurred during launch of KernelID: {argv[3]}.  "
+                                                      "Check Enterprise Gateway log for more information."}
+    assert f"ERROR - KERNEL_UID must be a plain decimal integer, got '{uid}' - kernel launch terminating!" in run.log
+    assert run.calls("POST") == []
     assert run.cluster.cluster.pod_history == []
 
 
@@ -254,12 +264,19 @@ def test_uid_that_evades_the_string_check_fails_the_launch(gateway, uid):
 def test_yaml_injection_through_service_account_does_not_reach_the_pod(gateway):
     # A YAML double-quoted scalar: the launcher's YAML typing of KERNEL_* decodes \n and \".
     evil = r'"default\"\n  hostPID: true\n  hostNetwork: true\n  schedulerName: \"default-scheduler"'
+    decoded = 'default"\n  hostPID: true\n  hostNetwork: true\n  schedulerName: "default-scheduler'
     run = gateway("k8s_python", ["start", "shutdown"],
                   client_env={"KERNEL_USERNAME": "mallory", "KERNEL_SERVICE_ACCOUNT_NAME": evil})
-    posts = run.calls("POST", r"/pods$")
-    for post in posts:
-        spec = post["body"]["spec"]
-        assert "hostPID" not in spec and "hostNetwork" not in spec, spec
+    # The launch happened: the pod was created and the kernel started (the stand-in does not check
+    # service account names; a real API server would refuse this one, and nothing would run).
+    kid = run.ok("start")["kernel_id"]
+    assert run.ok("shutdown") == {"alive": False}
+    [post] = run.calls("POST", r"/pods$")
+    assert post["code"] == 201
+    # What was posted: the whole value, as text, in the one field it was meant for.
+    env = check_pod_body(post["body"], kernel_id=kid, name=f"mallory-{kid}", namespace="default", image=PY_IMAGE,
+                         service_account=decoded)
+    assert env["KERNEL_SERVICE_ACCOUNT_NAME"] == evil  # the launch environment, copied as it is
 
 
 def test_transport_encryption_reaches_the_kernel(gateway, specs):
@@ -281,7 +298,7 @@ def test_transport_encryption_reaches_the_kernel(gateway, specs):
 def test_transport_encryption_required_refused_without_curve_support(gateway, spec):
     run = gateway(spec, ["start"], client_env={"KERNEL_USERNAME": "ivy"},
                   start_kwargs={"transport_encryption": "required"})
-    assert run.step("start")["error"] == {
+    assert run.failed("start") == {
         "type": "RuntimeError",
         "message": "transport_encryption='required' but kernelspec does not declare 'curve' in "
                    "`metadata.supported_encryption`."}  # jupyter_client refuses before the provisioner
@@ -290,22 +307,24 @@ def test_transport_encryption_required_refused_without_curve_support(gateway, sp
 
 def test_pod_rejected_by_the_api_fails_the_launch_fast(gateway):
     run = gateway("k8s_python", ["start"], client_env={"KERNEL_USERNAME": "jo", "KERNEL_CPUS": "lots"})
-    start = run.step("start")
-    assert start["error"]["type"] == "RuntimeError"
-    assert start["error"]["message"].startswith("Error occurred during launch of KernelID: ")
-    assert start["seconds"] < 20  # reported when the launcher exits, not at the launch timeout
+    err = run.failed("start")
+    [argv] = launch_argv(run)
+    assert err == {"type": "RuntimeError", "message": f"Error occurred during launch of KernelID: {argv[3]}.  "
+                                                      "Check Enterprise Gateway log for more information."}
+    assert run.seconds("start") < 20  # reported when the launcher exits, not at the launch timeout
     [post] = run.calls("POST")
-    assert post["code"] == 422
+    assert post["code"] == 400  # the API server cannot decode the quantity
     assert post["body"]["spec"]["containers"][0]["resources"] == {"requests": {"cpu": "lots"}}
+    assert "ERROR - Kubernetes API error (400 Bad Request): " in run.log
+    assert "cannot be handled as a Pod: quantities must match the regular expression" in run.log
     assert run.cluster.cluster.pod_history == []
 
 
 def test_failed_kernel_container_fails_the_launch(gateway):
     run = gateway("k8s_python", ["start"], client_env={"KERNEL_USERNAME": "jo", "KERNEL_LANGUAGE": "cobol"})
-    start = run.step("start")
-    assert start["error"] == {"type": "RuntimeError", "message":
-                              "Error starting kernel container; status: 'failed'.  Check server logs."}
-    assert start["seconds"] < 20
+    assert run.failed("start") == {"type": "RuntimeError", "message":
+                                   "Error starting kernel container; status: 'failed'.  Check server logs."}
+    assert run.seconds("start") < 20
     assert "Unrecognized value for KERNEL_LANGUAGE: 'cobol'!" in run.pod_logs()
     [post] = run.calls("POST")
     assert env_of(post["body"]["spec"]["containers"][0])["KERNEL_LANGUAGE"] == "cobol"
@@ -339,8 +358,12 @@ def test_existing_claim_is_reused_by_the_next_kernel(gateway):
     env = {"KERNEL_USERNAME": "kim", "KERNEL_NAMESPACE": "team-byo"}
     first = gateway("e2e_template", ["start", "shutdown"], client_env=env)
     first.ok("start")
+    assert first.ok("shutdown") == {"alive": False}
     second = gateway("e2e_template", ["start", {"op": "execute", "code": "print(2)"}, "shutdown"],
                      client_env=env)
-    claims = second.calls("POST", r"/persistentvolumeclaims$")
-    assert [c["code"] for c in claims] == [201, 409]
+    second.ok("start")
+    claims = [first.calls("POST", r"/persistentvolumeclaims$"), second.calls("POST", r"/persistentvolumeclaims$")]
+    assert [[c["code"] for c in calls] for calls in claims] == [[201], [409]]
     assert second.ok("execute")["stdout"] == "2\n"
+    assert second.ok("shutdown") == {"alive": False}
+    assert [c["metadata"]["name"] for c in second.cluster.cluster.list("persistentvolumeclaims")] == ["kim-home"]

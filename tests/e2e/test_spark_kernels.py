@@ -73,8 +73,9 @@ def test_spark_operator(gateway, specs):
 
     # The provisioner follows the application, then its driver pod.
     assert len(run.calls("GET", f"^{apps}/{app}$")) >= 2
-    for g in provisioner_calls(run, "GET", r"^/api/v1/namespaces/default/pods$"):
-        assert g["query"] == {"labelSelector": [f"kernel_id={kid},component=kernel"]}
+    lookups = provisioner_calls(run, "GET", r"^/api/v1/namespaces/default/pods$")
+    assert len(lookups) >= 1
+    assert [g["query"] for g in lookups] == [{"labelSelector": [f"kernel_id={kid},component=kernel"]}] * len(lookups)
     [boot] = run.boots()
     assert (boot["source"], boot["kernel_id"], boot["response_address"]) == ("argv", kid, address)
     assert run.cluster.cluster.list("sparkapplications") == []
@@ -86,8 +87,10 @@ def test_spark_operator_not_installed(gateway, cluster):
     cluster.cluster.handle = _without_crd(cluster.cluster.handle)
     run = gateway("k8s_python_spark_operator", ["start"], client_env={"KERNEL_USERNAME": "frank"},
                   in_cluster=True)
-    err = run.step("start")["error"]
-    assert err["type"] == "RuntimeError" and "Error occurred during launch of KernelID" in err["message"]
+    err = run.failed("start")
+    [argv] = launch_argv(run)
+    assert err == {"type": "RuntimeError", "message": f"Error occurred during launch of KernelID: {argv[3]}.  "
+                                                      "Check Enterprise Gateway log for more information."}
     assert "The Kubernetes Operator for Apache Spark does not appear to be installed." in run.log
     posts = run.calls("POST")
     assert [(p["path"], p["code"]) for p in posts] == [
@@ -188,5 +191,14 @@ def test_spark_options_do_not_execute_client_values(gateway, tmp_path):
     pwned = tmp_path / "PWNED"
     run = gateway("k8s_python_spark", ["start", "shutdown"],
                   client_env={"KERNEL_USERNAME": f"bob$(touch {pwned})"}, service_env=True)
-    assert run.step("start")  # the launch may work or fail; the command must not have run
+    # The launch reached spark-submit, which got the value as text (split at its space like every
+    # SPARK_OPTS word, never run by a shell) and could not create a driver pod from what followed.
+    error = run.failed("start")
+    [[_, _, kid, *_]] = run.launch_cmds()
+    assert error == {"type": "RuntimeError", "message": f"Error occurred during launch of KernelID: {kid}.  "
+                                                        "Check Enterprise Gateway log for more information."}
+    [submit] = run.spark_submits()
+    name = submit["argv"].index("--name")
+    assert submit["argv"][name:name + 3] == ["--name", "bob$(touch", f"{pwned})-{kid}"]
+    assert [p["code"] for p in run.calls("POST", "/pods$")] == [422]  # spark-submit's driver pod
     assert not pwned.exists()

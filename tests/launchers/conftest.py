@@ -46,7 +46,24 @@ def _shipped_kernels():
     return prefix / "share/jupyter/kernels"
 
 
+def _replace_shared_parts(kernels, parts):
+    """Mutation testing (scripts/mutation.sh): the shared parts of every installed launcher are
+    replaced by the files of the same name in `parts`, between the markers build.rs frames them
+    with, so that a mutated copy is tested without rebuilding the binary."""
+    for script in kernels.glob("*/scripts/*.py"):
+        text = script.read_text()
+        for part in Path(parts).glob("*.py"):
+            begin = f"# ----- begin shared part ({part.name}) -----\n"
+            end = f"# ----- end shared part ({part.name}) -----\n"
+            if begin in text:
+                head, rest = text.split(begin, 1)
+                text = head + begin + part.read_text() + end + rest.split(end, 1)[1]
+        script.write_text(text)
+
+
 SHIPPED = _shipped_kernels()
+if os.environ.get("K8S_SPEC_LAUNCHER_PARTS"):
+    _replace_shared_parts(SHIPPED, os.environ["K8S_SPEC_LAUNCHER_PARTS"])
 K8S_SCRIPTS = SHIPPED / "k8s_python" / "scripts"
 CRD_SCRIPTS = SHIPPED / "k8s_python_spark_operator" / "scripts"
 RUN_SH = {lang: SHIPPED / f"{name}" / "bin" / "run.sh"

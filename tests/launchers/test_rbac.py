@@ -41,7 +41,7 @@ def manifest(mode, namespace=SERVER_NS, account=SERVER_SA):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     docs = list(yaml.safe_load_all(proc.stdout))
-    assert all(isinstance(d, dict) for d in docs), docs
+    assert docs and all(isinstance(d, dict) for d in docs), docs
     return proc.stdout, docs
 
 

@@ -1,0 +1,125 @@
+"""Edges of the launchers' shared code that mutation testing (scripts/mutation.sh) found no test
+for: each test here fails with a mutant that survived the rest of tests/launchers."""
+
+import pytest
+
+import test_fail_fast as ff
+from test_fail_fast import tls  # noqa: F401  (fixture)
+
+TEMPLATE_HEAD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: ns1}
+spec:
+"""
+ENV = {"KERNEL_NAMESPACE": "ns1"}
+
+
+def test_long_values_are_shortened_in_the_error_line(pod_template):
+    """A value shown in an error is cut to 80 characters of its repr, ending in '...'."""
+    value = "1" + "x" * 200
+    result = pod_template({**ENV, "KERNEL_UID": value})
+    assert result.proc.returncode == 1
+    assert result.proc.stderr == (f"ERROR - KERNEL_UID must be a plain decimal integer, got {repr(value)[:77]}... "
+                                  "- kernel launch terminating!\n")
+    short = "1" + "x" * 75  # a repr of exactly 80 characters is shown whole
+    result = pod_template({**ENV, "KERNEL_UID": short})
+    assert result.proc.stderr == (f"ERROR - KERNEL_UID must be a plain decimal integer, got {short!r} "
+                                  "- kernel launch terminating!\n")
+
+
+@pytest.mark.parametrize("tail", ["", "\n"], ids=["no-newline", "newline"])
+def test_placeholder_at_the_very_end_of_the_template(pod_template, tail):
+    """The template's last token is a placeholder (no text after it, not even a newline)."""
+    template = TEMPLATE_HEAD + "  containers:\n  - name: c\n    image: {{ kernel_image }}" + tail
+    result = pod_template({**ENV, "KERNEL_IMAGE": "[x #y"}, template=template)  # not YAML: kept as text
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.pod["spec"]["containers"][0]["image"] == "[x #y"
+
+
+def test_floats_written_with_an_exponent_stay_numbers(pod_template):
+    """repr() writes 1e+20 without a dot, which YAML 1.1 would read as text: the launcher adds one."""
+    template = TEMPLATE_HEAD + ("  activeDeadlineSeconds: {{ kernel_deadline }}\n  priority: {{ kernel_tiny }}\n"
+                                "  containers:\n  - name: c\n")
+    result = pod_template({**ENV, "KERNEL_DEADLINE": "1.0e+20", "KERNEL_TINY": "-2.5e-07"}, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    spec = result.pod["spec"]
+    assert (spec["activeDeadlineSeconds"], spec["priority"]) == (1e20, -2.5e-07)
+    assert isinstance(spec["activeDeadlineSeconds"], float) and isinstance(spec["priority"], float)
+
+
+@pytest.fixture
+def cluster(tmp_path, tls):  # noqa: F811
+    standin = ff.make_cluster(tmp_path / "cluster", tls)
+    yield standin
+    standin.close()
+
+
+def test_an_unavailable_answer_does_not_make_someone_elses_object_ours(cluster, tmp_path):
+    """503 means the create was not carried out: an AlreadyExists on the next attempt is an object
+    that was there before -- not adopted, and so never deleted by this launch's cleanup."""
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "alice-k1-token"},
+              "stringData": {"token": "theirs"}}
+    cluster.cluster.handle("POST", "/api/v1/namespaces/default/secrets", {}, secret)
+    cluster.cluster.faults.add("POST", "secrets", "503", count=1, retry_after=0)
+    result = ff.launch(cluster, tmp_path, template=ff.OBJECTS + ff.pod_template())
+    assert result.proc.returncode == 1
+    assert result.lines[-1].startswith("ERROR - Kubernetes API error (409 Conflict): ")
+    assert [(c["method"], c["code"]) for c in cluster.cluster.calls() if c["method"] != "GET"] == [
+        ("POST", 503), ("POST", 409)]
+    assert cluster.cluster.get("secrets", "default", "alice-k1-token")["stringData"] == {"token": "theirs"}
+
+
+def test_the_int_filter_reads_text_in_base_10_unless_told(pod_template):
+    template = TEMPLATE_HEAD + ('  priority: {{ "42" | int }}\n  activeDeadlineSeconds: {{ "ff" | int(base=16) }}\n'
+                                "  containers:\n  - name: c\n")
+    result = pod_template(ENV, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert (result.pod["spec"]["priority"], result.pod["spec"]["activeDeadlineSeconds"]) == (42, 255)
+
+
+def test_placeholder_after_an_escaped_quote_stays_in_its_string(pod_template):
+    """`\\"` inside a double-quoted scalar does not end it: the value is escaped as part of it."""
+    template = TEMPLATE_HEAD + ('  containers:\n  - name: c\n    workingDir: "say \\"{{ kernel_x }}\\" now"\n')
+    value = 'x"\n  hostPID: true\n  y: "'
+    result = pod_template({**ENV, "KERNEL_X": value}, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.pod["spec"]["containers"][0]["workingDir"] == f'say "{value}" now'
+    assert "hostPID" not in result.pod["spec"]
+
+
+def test_placeholder_in_a_comment_after_a_value(pod_template):
+    """`# ...` after a value is a comment: a placeholder there renders harmlessly."""
+    template = TEMPLATE_HEAD + "  restartPolicy: Never # for {{ kernel_username }}\n  containers:\n  - name: c\n"
+    result = pod_template({**ENV, "KERNEL_USERNAME": "x y, z\nhostPID: true"}, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.pod["spec"] == {"restartPolicy": "Never", "containers": [result.pod["spec"]["containers"][0]]}
+
+
+def test_launch_timeout_from_the_environment_without_one_in_kernel_json(cluster, tmp_path):
+    """A kernel.json without launch_timeout: GP_LAUNCH_TIMEOUT is the budget, as for the provisioner."""
+    result = ff.launch(cluster, tmp_path, env={"GP_LAUNCH_TIMEOUT": "3", "KERNEL_IMAGE": "registry.invalid/k:1",
+                                               "K8S_SPEC_PULL_GRACE": "60"}, kernel_json={})
+    assert result.proc.returncode == 1
+    assert result.lines[-1].startswith("ERROR - kernel pod alice-k1 did not start within the launch timeout (3 s): ")
+    assert result.seconds < 3
+
+
+def test_an_unreadable_pod_is_reported_as_the_api_problem(cluster, tmp_path):
+    """When the pod cannot be read while waiting, the timeout line names the API's answer."""
+    from k8s_standin import ApiError
+
+    handle = cluster.cluster.handle
+
+    def refuse_reads(method, path, query, body):
+        if method == "GET" and "/pods" in path:
+            raise ApiError(400, "BadRequest", "reads refused")
+        return handle(method, path, query, body)
+
+    cluster.cluster.handle = refuse_reads
+    result = ff.launch(cluster, tmp_path, env={"KERNEL_LAUNCH_TIMEOUT": "3"})
+    assert result.proc.returncode == 1
+    assert result.lines[-1].startswith(
+        "ERROR - kernel pod alice-k1 did not start within the launch timeout (3 s): API unreachable: "
+        "Kubernetes API error (400 Bad Request): "), result.lines
+    assert cluster.cluster.list("pods") == []
