@@ -18,5 +18,5 @@ fn main() {
             }
         }
     }
-    std::process::exit(k8s_spec::app::run(&args));
+    std::process::exit(k8s_spec::commands::run(&args));
 }

@@ -2,6 +2,7 @@
 //! depends on (string repr, float repr, `int()` parsing, the `json` module, `%`-formatting,
 //! `os.path`, undecodable bytes in strings). A leaf: it uses nothing else of the crate.
 
+pub mod difflib;
 pub mod int;
 pub mod json;
 pub mod literal;

@@ -1,0 +1,128 @@
+//! The command line of `jupyter-k8s-spec rbac` (an extension of ours): its options, its help,
+//! and its one-line errors (exit status 2).
+
+use crate::commands::rbac_manifest::{self as rbac, Mode, Request, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
+
+pub const HELP: &str = "\
+usage: jupyter-k8s-spec rbac --namespace-mode {shared,byo,auto} [--namespace NS] [--service-account NAME]
+
+Prints the Kubernetes RBAC objects (ServiceAccount, Roles or ClusterRoles and their
+bindings) that a Jupyter server or Enterprise Gateway needs to launch kernels with
+gateway-provisioners, as a YAML stream for `kubectl apply -f -`.
+
+options:
+  --namespace-mode MODE   where kernels run:
+                            shared  in the server's namespace (GP_SHARED_NAMESPACE=True)
+                            byo     in existing namespaces named by the clients
+                                    (GP_SHARED_NAMESPACE=False, KERNEL_NAMESPACE)
+                            auto    in a namespace created for each kernel
+                                    (GP_SHARED_NAMESPACE=False, no KERNEL_NAMESPACE)
+  --namespace NS          the server's namespace (GP_NAMESPACE); default: default
+  --service-account NAME  the server's service account; default: gateway-provisioners
+  -h, --help              show this help and exit
+";
+
+/// What `rbac` was asked to do.
+#[derive(Debug, PartialEq)]
+pub enum RbacCommand {
+    Help,
+    Manifest(Request),
+}
+
+/// Parses the words after `rbac`. Options take their value as `--opt=value` or `--opt value`;
+/// a repeated option keeps its last value.
+pub fn parse(args: &[String]) -> Result<RbacCommand, String> {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        return Ok(RbacCommand::Help);
+    }
+    let (mut mode, mut namespace, mut account) = (None, None, None);
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let (name, inline) = match word.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
+            _ => (word.as_str(), None),
+        };
+        let slot = match name {
+            "--namespace-mode" => &mut mode,
+            "--namespace" => &mut namespace,
+            "--service-account" => &mut account,
+            _ if word.starts_with('-') => return Err(format!("unrecognized option {}", crate::pyrepr::str_repr(word))),
+            _ => return Err(format!("unexpected argument {}", crate::pyrepr::str_repr(word))),
+        };
+        let value = match inline {
+            Some(v) => v,
+            None => words
+                .next()
+                .filter(|v| !v.starts_with("--"))
+                .cloned()
+                .ok_or_else(|| format!("option {name} needs a value"))?,
+        };
+        *slot = Some(value);
+    }
+    let mode_text = mode.ok_or("the option --namespace-mode is required (shared, byo or auto)")?;
+    let mode = Mode::parse(&mode_text).ok_or_else(|| {
+        format!(
+            "invalid --namespace-mode {}: expected one of {}",
+            crate::pyrepr::str_repr(&mode_text),
+            Mode::NAMES.join(", ")
+        )
+    })?;
+    let namespace = namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
+    let account = account.as_deref().unwrap_or(DEFAULT_SERVICE_ACCOUNT);
+    Request::new(mode, namespace, account).map(RbacCommand::Manifest)
+}
+
+/// Runs `rbac` and returns the exit status.
+pub fn run(args: &[String]) -> i32 {
+    let text = match parse(args) {
+        Ok(RbacCommand::Help) => HELP.to_string(),
+        Ok(RbacCommand::Manifest(req)) => rbac::manifest(&req),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    crate::commands::output::print(text, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &[&str]) -> Result<RbacCommand, String> {
+        parse(&s.iter().map(|w| w.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn options() {
+        let want = Request::new(Mode::Byo, "jupyter", "gw").unwrap();
+        assert_eq!(
+            p(&["--namespace-mode", "byo", "--namespace=jupyter", "--service-account", "gw"]),
+            Ok(RbacCommand::Manifest(want.clone()))
+        );
+        assert_eq!(
+            p(&["--namespace-mode=shared", "--namespace-mode=byo", "--namespace=jupyter", "--service-account=gw"]),
+            Ok(RbacCommand::Manifest(want))
+        );
+        assert_eq!(
+            p(&["--namespace-mode=auto"]),
+            Ok(RbacCommand::Manifest(Request::new(Mode::Auto, "default", "gateway-provisioners").unwrap()))
+        );
+        assert_eq!(p(&["--bogus", "-h"]), Ok(RbacCommand::Help));
+    }
+
+    #[test]
+    fn errors() {
+        let e = |s: &[&str]| p(s).unwrap_err();
+        assert_eq!(e(&[]), "the option --namespace-mode is required (shared, byo or auto)");
+        assert_eq!(
+            e(&["--namespace-mode=Shared"]),
+            "invalid --namespace-mode 'Shared': expected one of shared, byo, auto"
+        );
+        assert_eq!(e(&["--namespace-mode"]), "option --namespace-mode needs a value");
+        assert_eq!(e(&["--namespace-mode", "--namespace=x"]), "option --namespace-mode needs a value");
+        assert_eq!(e(&["--namespace-mode=auto", "--ns=x"]), "unrecognized option '--ns=x'");
+        assert_eq!(e(&["--namespace-mode=auto", "extra"]), "unexpected argument 'extra'");
+        assert!(e(&["--namespace-mode=auto", "--namespace="]).starts_with("invalid --namespace '': "));
+    }
+}
