@@ -9,7 +9,6 @@ pub mod commands;
 pub mod install;
 pub mod launch;
 pub mod py;
-pub mod pyrepr;
 pub mod render;
 pub mod settings;
 pub mod variant;

@@ -67,7 +67,7 @@ pub struct InstallArgs {
     /// Our `--dry-run` / `--json` / `--validate`, removed from the words before they are parsed.
     pub extensions: crate::cli::extensions::InstallExtensions,
     /// Our `--toleration`, `--kernel-pod-template`, ... (`pod_options`), removed like `extensions`.
-    pub pod_options: crate::render::pod_template::PodArgs,
+    pub pod_options: crate::cli::extensions::PodArgs,
 }
 
 /// An argparse-style usage error: printed after the usage block, exit status 2.
@@ -131,7 +131,7 @@ fn parse_install(args: &[String]) -> Result<Command, UsageError> {
     if before.iter().any(|a| a == "--version" || a == "-V") {
         return Ok(Command::Version);
     }
-    let (args, pod_options) = match crate::render::pod_template::take(&args) {
+    let (args, pod_options) = match crate::cli::extensions::take_pod_options(&args) {
         Ok(taken) => taken,
         Err(message) => return Ok(Command::ExtensionUsageError { message }),
     };
@@ -375,7 +375,7 @@ impl Parser {
                     if let Some(v) = tuple.explicit {
                         return Err(format!(
                             "argument {name}: ignored explicit argument {}",
-                            crate::pyrepr::str_repr(&v)
+                            crate::py::repr::str_repr(&v)
                         ));
                     }
                     if let Action::Flag(f) = action {
@@ -556,5 +556,23 @@ mod tests {
         assert_eq!(err(&["--sp"]), "argument --sp: expected one argument");
         assert_eq!(err(&["--image-nam"]), "argument --image-name: expected one argument");
         assert_eq!(err(&["--spark-=1"]), "ambiguous option: --spark-=1 could match --spark-home, --spark-init-mode");
+    }
+
+    #[test]
+    fn through_the_command_line_parser() {
+        let Ok(Command::Install(a)) = parse(&words(&["install", "--dry-run", "--user", "--json", "--", "x"])) else {
+            panic!("not an install")
+        };
+        assert_eq!(a.flags, vec![Flag::User]);
+        assert_eq!(a.extra_args, words(&["x"]));
+        assert_eq!(
+            a.extensions,
+            crate::cli::extensions::InstallExtensions { dry_run: true, json: true, validate: false }
+        );
+        // Never the value of an option, as in the reference's argparse.
+        let e = parse(&words(&["install", "--display-name", "--json"])).unwrap_err();
+        assert_eq!(e.message, "argument --K8sSpecInstaller.display_name: expected one argument");
+        assert_eq!(parse(&words(&["install", "--json", "--help-extensions"])), Ok(Command::InstallExtensionsHelp));
+        assert_eq!(parse(&words(&["install", "--help-extensions", "-h"])), Ok(Command::InstallHelp { all: false }));
     }
 }

@@ -197,7 +197,7 @@ fn install_command() -> Command {
 
 /// The pod options of install (src/pod_options.rs), each taking a value.
 fn pod_option_args() -> Vec<Arg> {
-    use crate::render::pod_template::OPTIONS;
+    use crate::cli::extensions::OPTIONS;
     let help = |name: &str| match name {
         "toleration" => "Tolerate a node taint: KEY=VALUE:EFFECT (Equal) or KEY:EFFECT (Exists) (extension)",
         "node-selector" => "Run the kernel pod only on nodes with this label (extension)",
@@ -232,7 +232,7 @@ fn rbac_command() -> Command {
             Arg::new("namespace-mode")
                 .long("namespace-mode")
                 .value_name("MODE")
-                .value_parser(PossibleValuesParser::new(crate::commands::rbac_manifest::Mode::NAMES.iter().copied()))
+                .value_parser(PossibleValuesParser::new(crate::cli::options::NAMESPACE_MODES.iter().copied()))
                 .help("Where kernels run: the server's namespace, namespaces clients name, or one per kernel"),
         )
         .arg(Arg::new("namespace").long("namespace").value_name("NS").help("The server's namespace"))
@@ -514,31 +514,6 @@ mod tests {
             doc_for(&docs, "log-level").choices.map(|c| c.strip_prefix("any of ")),
             Some(Some(options::LOG_LEVEL_CHOICES))
         );
-    }
-
-    /// The offered value sets are exactly what the installer accepts.
-    #[test]
-    fn choices_match_what_settings_accept() {
-        let accepts = |alias: &str, value: &str| {
-            let args = match crate::cli::argparse::parse(&["install".to_string(), format!("--{alias}={value}")]) {
-                Ok(crate::cli::argparse::Command::Install(a)) => a,
-                other => panic!("{other:?}"),
-            };
-            crate::settings::resolve::from_command_line(&args).is_ok()
-        };
-        for (trait_name, values) in options::CHOICES {
-            let alias = ALIASES.iter().find(|(_, t)| t == trait_name).map(|(a, _)| *a).unwrap();
-            for v in *values {
-                assert!(accepts(alias, v), "--{alias}={v} rejected");
-            }
-            assert!(!accepts(alias, "bogus"), "--{alias}=bogus accepted");
-        }
-        let listed: Vec<String> = options::choices("log_level")
-            .unwrap()
-            .iter()
-            .map(|v| if v.parse::<u8>().is_ok() { v.to_string() } else { format!("'{v}'") })
-            .collect();
-        assert_eq!(format!("[{}]", listed.join(", ")), options::LOG_LEVEL_CHOICES);
     }
 
     #[test]

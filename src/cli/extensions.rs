@@ -1,8 +1,7 @@
-//! The `install` flags of ours that the reference does not have (`--dry-run`, `--json`,
-//! `--validate`), and the
-//! text of `install --help-extensions` (which also documents the pod options of `pod_options`).
-//! They are taken out of the command line before the traitlets emulation in `cli` sees it, so
-//! everything else is parsed exactly as before.
+//! The `install` options of ours that the reference does not have (`--dry-run`, `--json`,
+//! `--validate`, and the pod options that `render::pod_template` checks and applies), and the
+//! text of `install --help-extensions`. They are taken out of the command line before the
+//! reference's parser (`argparse`) sees it, so everything else is parsed exactly as before.
 
 /// What the extension flags ask of `install`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +125,75 @@ a kernel of an installed kernelspec would be launched as, optionally validated)
 and `jupyter-k8s-spec rbac --help` (RBAC objects for the server).
 ";
 
+// ----- the pod options (checked and applied by `render::pod_template`) -------------------------
+
+pub const TOLERATION: &str = "--toleration";
+pub const NODE_SELECTOR: &str = "--node-selector";
+pub const IMAGE_PULL_SECRET: &str = "--image-pull-secret";
+pub const POD_ANNOTATION: &str = "--pod-annotation";
+pub const POD_LABEL: &str = "--pod-label";
+pub const KERNEL_POD_TEMPLATE: &str = "--kernel-pod-template";
+
+/// Every option of this module with the form of its value, in the order help texts list them.
+pub const OPTIONS: [(&str, &str); 6] = [
+    (TOLERATION, "KEY[=VALUE]:EFFECT"),
+    (NODE_SELECTOR, "KEY=VALUE"),
+    (IMAGE_PULL_SECRET, "NAME"),
+    (POD_ANNOTATION, "KEY=VALUE"),
+    (POD_LABEL, "KEY=VALUE"),
+    (KERNEL_POD_TEMPLATE, "FILE"),
+];
+
+/// The options as given: `(option, value)` in command-line order.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PodArgs {
+    pub given: Vec<(&'static str, String)>,
+}
+
+impl PodArgs {
+    pub fn is_empty(&self) -> bool {
+        self.given.is_empty()
+    }
+}
+
+/// Removes this module's options and their values from `args`: `--opt=VALUE`, or `--opt VALUE`
+/// when the next word is a value (not `--` and not starting with `-`; no accepted value starts
+/// with `-`, use `--opt=VALUE` for a file name that does). Only these exact option words count,
+/// and only before a `--`. The reference would take each of them for an unknown option, so
+/// removing them (and their values) changes how no other word is read. The error is the text of
+/// a one-line usage error.
+pub fn take_pod_options(args: &[String]) -> Result<(Vec<String>, PodArgs), String> {
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let mut rest = Vec::with_capacity(args.len());
+    let mut given = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        if i < end {
+            if let Some((opt, metavar)) = OPTIONS.iter().find(|(o, _)| arg == o) {
+                match args.get(i + 1) {
+                    Some(value) if i + 1 < end && !value.starts_with('-') => {
+                        given.push((*opt, value.clone()));
+                        i += 2;
+                        continue;
+                    }
+                    _ => return Err(format!("argument {opt}: expected one argument ({metavar})")),
+                }
+            }
+            let with_value =
+                OPTIONS.iter().find_map(|(o, _)| Some((*o, arg.strip_prefix(o)?.strip_prefix('=')?.to_string())));
+            if let Some(pair) = with_value {
+                given.push(pair);
+                i += 1;
+                continue;
+            }
+        }
+        rest.push(arg.clone());
+        i += 1;
+    }
+    Ok((rest, PodArgs { given }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,19 +218,60 @@ mod tests {
     }
 
     #[test]
-    fn through_the_command_line_parser() {
-        use crate::cli::argparse::{parse, Command};
-        use crate::cli::options::Flag;
-        let Ok(Command::Install(a)) = parse(&words(&["install", "--dry-run", "--user", "--json", "--", "x"])) else {
-            panic!("not an install")
-        };
-        assert_eq!(a.flags, vec![Flag::User]);
-        assert_eq!(a.extra_args, words(&["x"]));
-        assert_eq!(a.extensions, InstallExtensions { dry_run: true, json: true, validate: false });
-        // Never the value of an option, as in the reference's argparse.
-        let e = parse(&words(&["install", "--display-name", "--json"])).unwrap_err();
-        assert_eq!(e.message, "argument --K8sSpecInstaller.display_name: expected one argument");
-        assert_eq!(parse(&words(&["install", "--json", "--help-extensions"])), Ok(Command::InstallExtensionsHelp));
-        assert_eq!(parse(&words(&["install", "--help-extensions", "-h"])), Ok(Command::InstallHelp { all: false }));
+    fn take_removes_options_and_values_before_double_dash() {
+        let (rest, pod) = take_pod_options(&words(&[
+            "--user",
+            "--toleration",
+            "gpu:NoSchedule",
+            "--node-selector=disk=ssd",
+            "--image-pull-secret",
+            "regcred",
+            "--pod-annotation=a=b=c",
+            "--pod-label",
+            "team=x",
+            "--kernel-pod-template=-odd.j2",
+            "--",
+            "--toleration",
+            "x",
+        ]))
+        .unwrap();
+        assert_eq!(rest, words(&["--user", "--", "--toleration", "x"]));
+        assert_eq!(
+            pod.given,
+            vec![
+                (TOLERATION, "gpu:NoSchedule".to_string()),
+                (NODE_SELECTOR, "disk=ssd".into()),
+                (IMAGE_PULL_SECRET, "regcred".into()),
+                (POD_ANNOTATION, "a=b=c".into()),
+                (POD_LABEL, "team=x".into()),
+                (KERNEL_POD_TEMPLATE, "-odd.j2".into()),
+            ]
+        );
+        // Other spellings are left to the reference's parser.
+        let (rest, pod) =
+            take_pod_options(&words(&["--tolerations=x", "--Toleration", "--pod-label-x=1", "toleration"])).unwrap();
+        assert_eq!(rest, words(&["--tolerations=x", "--Toleration", "--pod-label-x=1", "toleration"]));
+        assert!(pod.is_empty());
+        // An empty value is a value (and fails its check later).
+        let (_, pod) = take_pod_options(&words(&["--pod-label="])).unwrap();
+        assert_eq!(pod.given, vec![(POD_LABEL, String::new())]);
+    }
+
+    #[test]
+    fn take_missing_values() {
+        let cases: [(&[&str], &str); 5] = [
+            (&["--toleration"], "argument --toleration: expected one argument (KEY[=VALUE]:EFFECT)"),
+            (&["--node-selector", "--user"], "argument --node-selector: expected one argument (KEY=VALUE)"),
+            (&["--image-pull-secret", "--", "x"], "argument --image-pull-secret: expected one argument (NAME)"),
+            (&["--pod-annotation", "-x"], "argument --pod-annotation: expected one argument (KEY=VALUE)"),
+            (&["--user", "--kernel-pod-template"], "argument --kernel-pod-template: expected one argument (FILE)"),
+        ];
+        for (w, e) in cases {
+            assert_eq!(take_pod_options(&words(w)).unwrap_err(), e, "{w:?}");
+        }
+        assert_eq!(
+            take_pod_options(&words(&["--pod-label"])).unwrap_err(),
+            "argument --pod-label: expected one argument (KEY=VALUE)"
+        );
     }
 }

@@ -145,7 +145,7 @@ fn install_options(ctx: &HelpContext) -> String {
 
 /// traitlets shows a default as its repr, cut to 61 characters plus `...` when longer than 64.
 fn spark_home_default(ctx: &HelpContext) -> String {
-    let repr = crate::pyrepr::str_repr(ctx.spark_home.as_deref().unwrap_or(DEFAULT_SPARK_HOME));
+    let repr = crate::py::repr::str_repr(ctx.spark_home.as_deref().unwrap_or(DEFAULT_SPARK_HOME));
     if repr.chars().count() > 64 {
         repr.chars().take(61).chain("...".chars()).collect()
     } else {
@@ -440,7 +440,7 @@ mod tests {
             ("\u{e000}\u{e0001}\u{10ff7f}", "'\\ue000\\U000e0001\\U0010ff7f'"),
         ];
         for (input, want) in cases {
-            assert_eq!(crate::pyrepr::str_repr(input), want, "{input:?}");
+            assert_eq!(crate::py::repr::str_repr(input), want, "{input:?}");
         }
     }
 }

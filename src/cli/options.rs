@@ -186,6 +186,12 @@ pub fn choices(trait_name: &str) -> Option<&'static [&'static str]> {
     CHOICES.iter().find(|(name, _)| *name == trait_name).map(|(_, values)| *values)
 }
 
+/// The default of `ipykernel_subclass_name`: IPython's kernel class.
+pub const DEFAULT_KERNEL_CLASS: &str = "ipykernel.ipkernel.IPythonKernel";
+
+/// Where `rbac --namespace-mode` lets kernels run, in the order its help lists them.
+pub const NAMESPACE_MODES: &[&str] = &["shared", "byo", "auto"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! -> install atomically. Returns the exit status.
 
 pub mod output;
+pub mod preview;
 pub mod rbac;
 pub mod rbac_manifest;
 
@@ -12,7 +13,7 @@ use crate::cli::argparse::{self as cli, Command, InstallArgs, UsageError};
 use crate::cli::{clap_model, extensions, help};
 use crate::commands::output::print;
 use crate::install::{self, report};
-use crate::launch::simulate as preview;
+
 use crate::py::value::Value;
 use crate::render::{kernel_json, pod_template as pod_options};
 use crate::settings::log::Logger;
@@ -47,7 +48,7 @@ pub fn run(args: &[String]) -> i32 {
             2
         }
         Ok(Command::Rbac { args }) => rbac_cli::run(&args),
-        Ok(Command::Preview { args }) => crate::launch::simulate::run(&args),
+        Ok(Command::Preview { args }) => preview::run(&args),
         Ok(Command::Completions { shell }) => match clap_model::shell(&shell) {
             Some(s) => print(clap_model::completions(s), 0),
             None => {
@@ -229,7 +230,7 @@ fn install_command(args: &InstallArgs) -> Result<(), i32> {
     // `--validate`: what would be installed, rendered as a launch with default values renders
     // it and checked against the Kubernetes schema, before anything is written.
     if ext.validate {
-        if let Err(lines) = preview::validate_install(&document, &name, &files) {
+        if let Err(lines) = crate::render::validate::validate_install(&document, &name, &files) {
             for line in lines {
                 log.fatal(&format!("--validate: {line}"));
             }

@@ -46,8 +46,10 @@ pub fn parse(args: &[String]) -> Result<RbacCommand, String> {
             "--namespace-mode" => &mut mode,
             "--namespace" => &mut namespace,
             "--service-account" => &mut account,
-            _ if word.starts_with('-') => return Err(format!("unrecognized option {}", crate::pyrepr::str_repr(word))),
-            _ => return Err(format!("unexpected argument {}", crate::pyrepr::str_repr(word))),
+            _ if word.starts_with('-') => {
+                return Err(format!("unrecognized option {}", crate::py::repr::str_repr(word)))
+            }
+            _ => return Err(format!("unexpected argument {}", crate::py::repr::str_repr(word))),
         };
         let value = match inline {
             Some(v) => v,
@@ -63,7 +65,7 @@ pub fn parse(args: &[String]) -> Result<RbacCommand, String> {
     let mode = Mode::parse(&mode_text).ok_or_else(|| {
         format!(
             "invalid --namespace-mode {}: expected one of {}",
-            crate::pyrepr::str_repr(&mode_text),
+            crate::py::repr::str_repr(&mode_text),
             Mode::NAMES.join(", ")
         )
     })?;

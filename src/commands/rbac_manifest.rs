@@ -29,7 +29,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const NAMES: &'static [&'static str] = &["shared", "byo", "auto"];
+    pub const NAMES: &'static [&'static str] = crate::cli::options::NAMESPACE_MODES;
 
     pub fn parse(s: &str) -> Option<Mode> {
         match s {
@@ -70,13 +70,13 @@ impl Request {
         if !is_dns1123_label(namespace) {
             return Err(format!(
                 "invalid --namespace {}: a namespace is 1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit",
-                crate::pyrepr::str_repr(namespace)
+                crate::py::repr::str_repr(namespace)
             ));
         }
         if !is_dns1123_subdomain(service_account) {
             return Err(format!(
                 "invalid --service-account {}: a service account name is at most 253 characters of dot-separated parts of lower-case letters, digits or '-', each starting and ending with a letter or digit",
-                crate::pyrepr::str_repr(service_account)
+                crate::py::repr::str_repr(service_account)
             ));
         }
         Ok(Request { mode, namespace: namespace.to_string(), service_account: service_account.to_string() })

@@ -65,13 +65,13 @@ pub fn check_kernel_name(name: &str) -> Result<(), String> {
     if name == "." || name == ".." {
         return Err(format!(
             "Invalid kernel name {}: '.' and '..' name directories, not kernels.",
-            crate::pyrepr::str_repr(name)
+            crate::py::repr::str_repr(name)
         ));
     }
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')) {
         return Err(format!(
             "Invalid kernel name {}.  Kernel names can only contain ASCII letters and numbers and these separators: - . _ (hyphen, period, and underscore).",
-            crate::pyrepr::str_repr(name)
+            crate::py::repr::str_repr(name)
         ));
     }
     Ok(())

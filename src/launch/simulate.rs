@@ -1,6 +1,6 @@
-//! `jupyter-k8s-spec preview KERNELSPEC_DIR [--env NAME=VALUE ...] [--validate]` (an extension of
-//! ours): the Kubernetes object a kernel of an installed kernelspec would be launched as, rendered
-//! from the kernelspec's own template exactly as its launcher renders it.
+//! A launch, simulated: the Kubernetes object a kernel of a kernelspec would be launched as,
+//! rendered from the kernelspec's own template exactly as its launcher renders it (for
+//! `preview`, `install --validate` and the check of `install --kernel-pod-template`).
 //!
 //! What happens at a launch, simulated in order (launchers.md sections 2-6):
 //! 1. gateway-provisioners builds the launch environment: the client's variables (`--env`), the
@@ -17,44 +17,11 @@
 //! Deterministic placeholders stand in for what only a real launch has: the kernel id, the
 //! user name, the response address and public key.
 
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use crate::launch::schema as k8s_schema;
 use crate::launch::template::{self as kernel_template, RenderError};
 use crate::launch::yaml::{self as pyyaml, Py};
-
-pub const HELP: &str = "\
-usage: jupyter-k8s-spec preview KERNELSPEC_DIR [--env NAME=VALUE ...] [--validate]
-
-Prints the Kubernetes object that a kernel of the kernelspec in KERNELSPEC_DIR
-would be launched as, rendered from the kernelspec's own template the way its
-launcher renders it: the Pod of scripts/kernel-pod.yaml.j2 (for Spark
-kernelspecs, the pod template of the launcher's --pod-template mode), or the
-SparkApplication of scripts/sparkoperator.k8s.io-v1beta2.yaml.j2. The output
-is YAML with sorted keys, as the launcher writes its --pod-template file; any
-Secret, PersistentVolumeClaim or PersistentVolume the template also creates
-follows after a --- line.
-
-The launch environment is built as gateway-provisioners builds it: the --env
-variables, the kernelspec's env stanza, then KERNEL_ID (default
-00000000-0000-0000-0000-000000000000), KERNEL_LANGUAGE, KERNEL_USERNAME
-(default jovyan), KERNEL_IMAGE and KERNEL_EXECUTOR_IMAGE (from kernel.json),
-KERNEL_UID (1000), KERNEL_GID (100), KERNEL_POD_NAME (<username>-<kernel id>),
-KERNEL_SERVICE_ACCOUNT_NAME (default) and KERNEL_NAMESPACE (GP_NAMESPACE, else
-default), unless given; then the launcher's own variables. GP_* settings of the
-provisioner are read from this process's environment. The rest of the server's
-environment, which a real launch also copies into the pod, is left out.
-
-options:
-  --env NAME=VALUE  a variable of the launch environment (repeatable); each
-                    KERNEL_<NAME> is the template variable kernel_<name>, typed
-                    as YAML (\"1000\" is a number, \"[...]\" a list)
-  --validate        check the result against the Kubernetes schema shipped with
-                    this tool (unknown fields, types, resource quantities); each
-                    problem is listed on stderr with its field path, exit status 1
-  -h, --help        show this help and exit
-";
 
 /// The kernel id used unless `--env KERNEL_ID=...` gives one.
 pub const DEFAULT_KERNEL_ID: &str = "00000000-0000-0000-0000-000000000000";
@@ -64,100 +31,6 @@ pub const DEFAULT_USERNAME: &str = "jovyan";
 /// Stand-ins for the provisioner's response socket and public key.
 pub const RESPONSE_ADDRESS: &str = "127.0.0.1:8877";
 pub const PUBLIC_KEY: &str = "PUBLIC-KEY-PLACEHOLDER";
-
-/// The parsed command line.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Request {
-    pub dir: PathBuf,
-    pub env: Vec<(String, String)>,
-    pub validate: bool,
-}
-
-#[derive(Debug, PartialEq)]
-pub enum PreviewCommand {
-    Help,
-    Preview(Request),
-}
-
-/// Parses the words after `preview`; errors are usage errors (exit 2).
-pub fn parse(args: &[String]) -> Result<PreviewCommand, String> {
-    if args.iter().take_while(|a| *a != "--").any(|a| a == "-h" || a == "--help") {
-        return Ok(PreviewCommand::Help);
-    }
-    let mut words = args.iter();
-    let mut req = Request::default();
-    let mut dir: Option<PathBuf> = None;
-    let mut only_positional = false;
-    while let Some(word) = words.next() {
-        if !only_positional && word.starts_with('-') && word.len() > 1 {
-            match word.as_str() {
-                "--" => only_positional = true,
-                "--validate" => req.validate = true,
-                "--env" => {
-                    let v = words.next().ok_or("option --env needs a value (NAME=VALUE)")?;
-                    req.env.push(env_assignment(v)?);
-                }
-                w if w.starts_with("--env=") => req.env.push(env_assignment(&w[6..])?),
-                _ => return Err(format!("unrecognized option {}", crate::pyrepr::str_repr(word))),
-            }
-            continue;
-        }
-        if dir.is_some() {
-            return Err(format!("unexpected argument {}", crate::pyrepr::str_repr(word)));
-        }
-        dir = Some(PathBuf::from(word));
-    }
-    req.dir = dir.ok_or("the kernelspec directory is required: jupyter-k8s-spec preview KERNELSPEC_DIR")?;
-    Ok(PreviewCommand::Preview(req))
-}
-
-fn env_assignment(text: &str) -> Result<(String, String), String> {
-    let bad = || format!("invalid --env {}: expected NAME=VALUE", crate::pyrepr::str_repr(text));
-    let (name, value) = text.split_once('=').ok_or_else(bad)?;
-    let ok_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !ok_name {
-        return Err(bad());
-    }
-    Ok((name.to_string(), value.to_string()))
-}
-
-/// Runs `preview`; returns the exit status.
-pub fn run(args: &[String]) -> i32 {
-    let req = match parse(args) {
-        Ok(PreviewCommand::Help) => return crate::commands::output::print(HELP, 0),
-        Ok(PreviewCommand::Preview(r)) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
-    let getenv = |k: &str| std::env::var(k).ok();
-    let preview = match render(&req, &getenv) {
-        Ok(p) => p,
-        Err(e) => {
-            // One line, whatever a message quotes.
-            eprintln!("error: {}", e.replace(['\n', '\r'], " "));
-            return 1;
-        }
-    };
-    let status = crate::commands::output::print(&preview.text, 0);
-    if status != 0 || !req.validate {
-        return status;
-    }
-    let problems = validate(&preview.objects);
-    if problems.is_empty() {
-        return 0;
-    }
-    let mut err = std::io::stderr().lock();
-    for p in &problems {
-        let _ = writeln!(err, "{p}");
-    }
-    let what = preview.objects.first().and_then(|o| o.get("kind")).and_then(Py::as_str).unwrap_or("object");
-    let n = problems.len();
-    let _ = writeln!(err, "error: the {what} does not validate: {n} problem{}", if n == 1 { "" } else { "s" });
-    1
-}
 
 /// Schema problems of the rendered objects, one line each (`path: message`); objects after
 /// the first are named by kind and name.
@@ -176,45 +49,6 @@ pub fn validate(objects: &[Py]) -> Vec<String> {
         }
     }
     out
-}
-
-/// `install --validate`: the kernelspec about to be installed (its kernel.json `kernel_json`,
-/// directory name `name`, and `files`) rendered as a launch with default values renders it,
-/// then checked against the Kubernetes schema. The error is the lines to report: each problem
-/// with its field path, then a summary.
-pub fn validate_install(
-    kernel_json: &serde_json::Value,
-    name: &str,
-    files: &[crate::variant::assets::File],
-) -> Result<(), Vec<String>> {
-    let file = |wanted: &str| files.iter().find(|f| f.path.strip_prefix("scripts/") == Some(wanted));
-    let template = |wanted: &str| {
-        let f = file(wanted).ok_or_else(|| format!("the kernelspec has no scripts/{wanted}"))?;
-        String::from_utf8(f.bytes.to_vec()).map_err(|_| format!("scripts/{wanted} is not UTF-8 text"))
-    };
-    let kernelspec = Kernelspec {
-        kernel_json,
-        json_path: "kernel.json",
-        shown: name,
-        name,
-        template: &template,
-        has_pod_template: file("kernel-pod.yaml.j2").is_some(),
-        inspect: None,
-    };
-    let preview = render_kernelspec(&kernelspec, &[], &|_| None).map_err(|e| {
-        vec![format!("rendering the kernelspec as a launch would failed: {}", e.replace(['\n', '\r'], " "))]
-    })?;
-    let mut problems = validate(&preview.objects);
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let what = preview.objects.first().and_then(|o| o.get("kind")).and_then(Py::as_str).unwrap_or("object");
-    let n = problems.len();
-    problems.push(format!(
-        "the {what} of a launch with default values does not validate: {n} problem{}; nothing was written",
-        if n == 1 { "" } else { "s" }
-    ));
-    Err(problems)
 }
 
 /// What `preview` prints, and the objects it printed.
@@ -578,7 +412,7 @@ fn check_ids(env: &Env) -> Result<(), String> {
             let plain = v == "0"
                 || (v.starts_with(|c: char| ('1'..='9').contains(&c)) && v.chars().all(|c| c.is_ascii_digit()));
             if !plain {
-                let shown = crate::pyrepr::str_repr(v);
+                let shown = crate::py::repr::str_repr(v);
                 let shown = if shown.chars().count() <= 80 {
                     shown
                 } else {
@@ -692,16 +526,20 @@ pub struct Kernelspec<'a> {
     pub inspect: Option<&'a Inspect<'a>>,
 }
 
-/// Renders the kernelspec in `req.dir` as a launch would.
-pub fn render(req: &Request, getenv: &dyn Fn(&str) -> Option<String>) -> Result<Preview, String> {
-    let (doc, json_path) = read_spec(&req.dir)?;
-    let scripts = req.dir.join("scripts");
+/// Renders the kernelspec in `dir` as a launch with the variables `given` (`--env`) would.
+pub fn render_dir(
+    dir: &Path,
+    given: &[(String, String)],
+    getenv: &dyn Fn(&str) -> Option<String>,
+) -> Result<Preview, String> {
+    let (doc, json_path) = read_spec(dir)?;
+    let scripts = dir.join("scripts");
     let template = |name: &str| {
         let path = scripts.join(name);
         std::fs::read_to_string(&path).map_err(|e| format!("cannot read the template {}: {e}", path.display()))
     };
-    let name = abspath(&req.dir).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let shown = req.dir.display().to_string();
+    let name = abspath(dir).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let shown = dir.display().to_string();
     let spec = Kernelspec {
         kernel_json: &doc,
         json_path: &json_path,
@@ -711,7 +549,7 @@ pub fn render(req: &Request, getenv: &dyn Fn(&str) -> Option<String>) -> Result<
         has_pod_template: scripts.join("kernel-pod.yaml.j2").is_file(),
         inspect: None,
     };
-    render_kernelspec(&spec, &req.env, getenv)
+    render_kernelspec(&spec, given, getenv)
 }
 
 /// Renders `kernelspec` as a launch with the variables `given` (`--env`) would; GP_* settings
@@ -847,7 +685,7 @@ pub fn render_kernelspec(
                     && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
             };
             if !(part_ok(&group) && part_ok(&version)) {
-                let shown = crate::pyrepr::str_repr(&format!("{group}/{version}"));
+                let shown = crate::py::repr::str_repr(&format!("{group}/{version}"));
                 return Err(format!("invalid custom resource group/version {shown}"));
             }
             let name = format!("{group}-{version}.yaml.j2");
@@ -883,29 +721,6 @@ mod tests {
 
     fn words(s: &[&str]) -> Vec<String> {
         s.iter().map(|w| w.to_string()).collect()
-    }
-
-    #[test]
-    fn command_line() {
-        let p = parse(&words(&["dir", "--env", "KERNEL_A=1", "--env=B=x=y", "--validate"])).unwrap();
-        assert_eq!(
-            p,
-            PreviewCommand::Preview(Request {
-                dir: "dir".into(),
-                env: vec![("KERNEL_A".into(), "1".into()), ("B".into(), "x=y".into())],
-                validate: true
-            })
-        );
-        assert_eq!(parse(&words(&["--bogus", "-h"])), Ok(PreviewCommand::Help));
-        assert_eq!(
-            parse(&words(&[])).unwrap_err(),
-            "the kernelspec directory is required: jupyter-k8s-spec preview KERNELSPEC_DIR"
-        );
-        assert_eq!(parse(&words(&["d", "--env", "X"])).unwrap_err(), "invalid --env 'X': expected NAME=VALUE");
-        assert_eq!(parse(&words(&["d", "--env", "1X=a"])).unwrap_err(), "invalid --env '1X=a': expected NAME=VALUE");
-        assert_eq!(parse(&words(&["d", "--env"])).unwrap_err(), "option --env needs a value (NAME=VALUE)");
-        assert_eq!(parse(&words(&["d", "e"])).unwrap_err(), "unexpected argument 'e'");
-        assert_eq!(parse(&words(&["d", "--x"])).unwrap_err(), "unrecognized option '--x'");
     }
 
     #[test]

@@ -148,7 +148,7 @@ fn repr_into(v: &Py, out: &mut String) -> Result<(), TooLarge> {
         }
         Py::BigInt(s) => out.push_str(s),
         Py::Float(f) => out.push_str(&float_repr(*f)),
-        Py::Str(s) => out.push_str(&crate::pyrepr::str_repr(s)),
+        Py::Str(s) => out.push_str(&crate::py::repr::str_repr(s)),
         Py::Date(d) => {
             let _ = write!(out, "datetime.date({}, {}, {})", d.year, d.month, d.day);
         }

@@ -2,3 +2,4 @@
 
 pub mod kernel_json;
 pub mod pod_template;
+pub mod validate;

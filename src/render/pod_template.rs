@@ -3,33 +3,19 @@
 //! installed template, and `--kernel-pod-template FILE` installs an operator's own pod template
 //! after checking that it renders into a Pod the provisioner can find.
 //!
-//! Like `--dry-run` and `--json` (`extensions`), the options are taken out of the command line
-//! before the traitlets emulation in `cli` sees it (`take`); their values are checked once the
-//! kernelspec variant is known (`prepare`). The entries are pure text edits of our own templates at
+//! The options are taken out of the command line before the reference's parser sees them
+//! (`cli::extensions::take_pod_options`); their values are checked here once the kernelspec
+//! variant is known (`prepare`). The entries are pure text edits of our own templates at
 //! fixed lines, every value a YAML double-quoted scalar in which no `{` survives, so neither YAML
 //! nor Jinja can read a value as anything but text. Without these options nothing changes.
 
 use std::path::Path;
 
-use crate::pyrepr::str_repr;
+use crate::cli::extensions::{
+    PodArgs, IMAGE_PULL_SECRET, KERNEL_POD_TEMPLATE, NODE_SELECTOR, POD_ANNOTATION, POD_LABEL, TOLERATION,
+};
+use crate::py::repr::str_repr;
 use crate::variant::decision::{Plan, Variant};
-
-pub const TOLERATION: &str = "--toleration";
-pub const NODE_SELECTOR: &str = "--node-selector";
-pub const IMAGE_PULL_SECRET: &str = "--image-pull-secret";
-pub const POD_ANNOTATION: &str = "--pod-annotation";
-pub const POD_LABEL: &str = "--pod-label";
-pub const KERNEL_POD_TEMPLATE: &str = "--kernel-pod-template";
-
-/// Every option of this module with the form of its value, in the order help texts list them.
-pub const OPTIONS: [(&str, &str); 6] = [
-    (TOLERATION, "KEY[=VALUE]:EFFECT"),
-    (NODE_SELECTOR, "KEY=VALUE"),
-    (IMAGE_PULL_SECRET, "NAME"),
-    (POD_ANNOTATION, "KEY=VALUE"),
-    (POD_LABEL, "KEY=VALUE"),
-    (KERNEL_POD_TEMPLATE, "FILE"),
-];
 
 /// The labels our templates set themselves; the provisioner finds the kernel's pod by
 /// `kernel_id` and `component`, and `app` / `source` are part of the contract of the template.
@@ -45,56 +31,6 @@ const MAX_ANNOTATIONS_BYTES: usize = 256 * 1024;
 const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
 
 const EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
-
-/// The options as given: `(option, value)` in command-line order.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct PodArgs {
-    pub given: Vec<(&'static str, String)>,
-}
-
-impl PodArgs {
-    pub fn is_empty(&self) -> bool {
-        self.given.is_empty()
-    }
-}
-
-/// Removes this module's options and their values from `args`: `--opt=VALUE`, or `--opt VALUE`
-/// when the next word is a value (not `--` and not starting with `-`; no accepted value starts
-/// with `-`, use `--opt=VALUE` for a file name that does). Only these exact option words count,
-/// and only before a `--`. The reference would take each of them for an unknown option, so
-/// removing them (and their values) changes how no other word is read. The error is the text of
-/// a one-line usage error.
-pub fn take(args: &[String]) -> Result<(Vec<String>, PodArgs), String> {
-    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
-    let mut rest = Vec::with_capacity(args.len());
-    let mut given = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let arg = &args[i];
-        if i < end {
-            if let Some((opt, metavar)) = OPTIONS.iter().find(|(o, _)| arg == o) {
-                match args.get(i + 1) {
-                    Some(value) if i + 1 < end && !value.starts_with('-') => {
-                        given.push((*opt, value.clone()));
-                        i += 2;
-                        continue;
-                    }
-                    _ => return Err(format!("argument {opt}: expected one argument ({metavar})")),
-                }
-            }
-            let with_value =
-                OPTIONS.iter().find_map(|(o, _)| Some((*o, arg.strip_prefix(o)?.strip_prefix('=')?.to_string())));
-            if let Some(pair) = with_value {
-                given.push(pair);
-                i += 1;
-                continue;
-            }
-        }
-        rest.push(arg.clone());
-        i += 1;
-    }
-    Ok((rest, PodArgs { given }))
-}
 
 /// One `--toleration`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -609,73 +545,12 @@ mod tests {
     use super::*;
     use crate::variant::decision::Language;
 
-    fn words(s: &[&str]) -> Vec<String> {
-        s.iter().map(|w| w.to_string()).collect()
-    }
-
     fn args(pairs: &[(&'static str, &str)]) -> PodArgs {
         PodArgs { given: pairs.iter().map(|(o, v)| (*o, v.to_string())).collect() }
     }
 
     fn err(pairs: &[(&'static str, &str)]) -> String {
         PodOptions::parse(&args(pairs)).unwrap_err()
-    }
-
-    #[test]
-    fn take_removes_options_and_values_before_double_dash() {
-        let (rest, pod) = take(&words(&[
-            "--user",
-            "--toleration",
-            "gpu:NoSchedule",
-            "--node-selector=disk=ssd",
-            "--image-pull-secret",
-            "regcred",
-            "--pod-annotation=a=b=c",
-            "--pod-label",
-            "team=x",
-            "--kernel-pod-template=-odd.j2",
-            "--",
-            "--toleration",
-            "x",
-        ]))
-        .unwrap();
-        assert_eq!(rest, words(&["--user", "--", "--toleration", "x"]));
-        assert_eq!(
-            pod.given,
-            vec![
-                (TOLERATION, "gpu:NoSchedule".to_string()),
-                (NODE_SELECTOR, "disk=ssd".into()),
-                (IMAGE_PULL_SECRET, "regcred".into()),
-                (POD_ANNOTATION, "a=b=c".into()),
-                (POD_LABEL, "team=x".into()),
-                (KERNEL_POD_TEMPLATE, "-odd.j2".into()),
-            ]
-        );
-        // Other spellings are left to the reference's parser.
-        let (rest, pod) = take(&words(&["--tolerations=x", "--Toleration", "--pod-label-x=1", "toleration"])).unwrap();
-        assert_eq!(rest, words(&["--tolerations=x", "--Toleration", "--pod-label-x=1", "toleration"]));
-        assert!(pod.is_empty());
-        // An empty value is a value (and fails its check later).
-        let (_, pod) = take(&words(&["--pod-label="])).unwrap();
-        assert_eq!(pod.given, vec![(POD_LABEL, String::new())]);
-    }
-
-    #[test]
-    fn take_missing_values() {
-        let cases: [(&[&str], &str); 5] = [
-            (&["--toleration"], "argument --toleration: expected one argument (KEY[=VALUE]:EFFECT)"),
-            (&["--node-selector", "--user"], "argument --node-selector: expected one argument (KEY=VALUE)"),
-            (&["--image-pull-secret", "--", "x"], "argument --image-pull-secret: expected one argument (NAME)"),
-            (&["--pod-annotation", "-x"], "argument --pod-annotation: expected one argument (KEY=VALUE)"),
-            (&["--user", "--kernel-pod-template"], "argument --kernel-pod-template: expected one argument (FILE)"),
-        ];
-        for (w, e) in cases {
-            assert_eq!(take(&words(w)).unwrap_err(), e, "{w:?}");
-        }
-        assert_eq!(
-            take(&words(&["--pod-label"])).unwrap_err(),
-            "argument --pod-label: expected one argument (KEY=VALUE)"
-        );
     }
 
     #[test]

@@ -207,7 +207,7 @@ pub fn contains_path(list: &[PathBuf], path: &Path) -> bool {
 
 /// Python's `repr()` of a list of path strings, e.g. `['/a', "/it's"]`.
 pub fn python_list_repr(paths: &[PathBuf]) -> String {
-    let items: Vec<String> = paths.iter().map(|p| crate::pyrepr::code_points_repr(&python_code_points(p))).collect();
+    let items: Vec<String> = paths.iter().map(|p| crate::py::repr::code_points_repr(&python_code_points(p))).collect();
     format!("[{}]", items.join(", "))
 }
 

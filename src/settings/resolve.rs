@@ -41,8 +41,6 @@ pub struct Settings {
     pub config_file: String,
 }
 
-pub const DEFAULT_KERNEL_CLASS: &str = "ipykernel.ipkernel.IPythonKernel";
-
 /// A setting we refuse: the message of the "Bad config" line.
 #[derive(Debug, PartialEq)]
 pub struct BadConfig(pub String);
@@ -316,5 +314,30 @@ mod tests {
         for ok in ["0..0", "5..5", "40000..41000", ""] {
             run(&[&format!("--port-range={ok}")]);
         }
+    }
+
+    /// The offered value sets are exactly what the installer accepts.
+    #[test]
+    fn choices_match_what_settings_accept() {
+        let accepts = |alias: &str, value: &str| {
+            let args = match crate::cli::argparse::parse(&["install".to_string(), format!("--{alias}={value}")]) {
+                Ok(crate::cli::argparse::Command::Install(a)) => a,
+                other => panic!("{other:?}"),
+            };
+            from_command_line(&args).is_ok()
+        };
+        for (trait_name, values) in crate::cli::options::CHOICES {
+            let alias = crate::cli::options::ALIASES.iter().find(|(_, t)| t == trait_name).map(|(a, _)| *a).unwrap();
+            for v in *values {
+                assert!(accepts(alias, v), "--{alias}={v} rejected");
+            }
+            assert!(!accepts(alias, "bogus"), "--{alias}=bogus accepted");
+        }
+        let listed: Vec<String> = crate::cli::options::choices("log_level")
+            .unwrap()
+            .iter()
+            .map(|v| if v.parse::<u8>().is_ok() { v.to_string() } else { format!("'{v}'") })
+            .collect();
+        assert_eq!(format!("[{}]", listed.join(", ")), crate::cli::options::LOG_LEVEL_CHOICES);
     }
 }

@@ -1,7 +1,8 @@
 //! The decision table: from language, `--spark` and `--crd` to the kind of kernelspec, its
 //! default names and images, its provisioner and launcher (installer.md §5.2).
 
-use crate::settings::resolve::{Settings, DEFAULT_KERNEL_CLASS};
+use crate::cli::options::DEFAULT_KERNEL_CLASS;
+use crate::settings::resolve::Settings;
 
 /// The image tag we default to: the reference release whose launch contract we implement.
 pub const IMAGE_TAG: &str = "0.5.0";

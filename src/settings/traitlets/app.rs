@@ -186,7 +186,7 @@ pub fn default(name: &str, env: &Env) -> Value {
         "display_name" => Value::str("Kubernetes Python"),
         "kernel_name" => Value::str("k8s_python"),
         "language" => Value::str("Python"),
-        "ipykernel_subclass_name" => Value::str(crate::settings::resolve::DEFAULT_KERNEL_CLASS),
+        "ipykernel_subclass_name" => Value::str(crate::cli::options::DEFAULT_KERNEL_CLASS),
         "image_name" => var("GP_IMAGE_NAME").map_or(Value::None, Value::Str),
         "executor_image_name" => var("GP_EXECUTOR_IMAGE_NAME").map_or(Value::None, Value::Str),
         "port_range" => Value::Str(var("GP_PORT_RANGE").unwrap_or_else(|| "0..0".into())),
