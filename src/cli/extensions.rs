@@ -1,7 +1,14 @@
-//! The `install` options of ours that the reference does not have (`--dry-run`, `--json`,
-//! `--validate`, and the pod options that `render::pod_template` checks and applies), and the
-//! text of `install --help-extensions`. They are taken out of the command line before the
-//! reference's parser (`argparse`) sees it, so everything else is parsed exactly as before.
+//! The `install` options of ours that the reference does not have (the entries of
+//! `options::OPTIONS` with `Origin::Ours` for `install`: `--dry-run`, `--json`, `--validate`,
+//! and the pod options that `render::pod_template` checks and applies). They are taken out of
+//! the command line before the reference's parser (`argparse`) sees it, so everything else is
+//! parsed exactly as before.
+
+use crate::cli::options::{self, Action, Cmd, Opt, Origin};
+pub use crate::cli::options::{
+    DRY_RUN, HELP_EXTENSIONS, IMAGE_PULL_SECRET, JSON, KERNEL_POD_TEMPLATE, NODE_SELECTOR, POD_ANNOTATION, POD_LABEL,
+    TOLERATION, VALIDATE,
+};
 
 /// What the extension flags ask of `install`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -15,10 +22,10 @@ pub struct InstallExtensions {
     pub validate: bool,
 }
 
-pub const DRY_RUN: &str = "--dry-run";
-pub const JSON: &str = "--json";
-pub const VALIDATE: &str = "--validate";
-pub const HELP_EXTENSIONS: &str = "--help-extensions";
+/// Our options of `install` that take a value (the pod options), in table order.
+pub fn pod_options() -> impl Iterator<Item = &'static Opt> {
+    options::of(Cmd::Install).filter(|o| o.origin == Origin::Ours && o.action == Action::Value)
+}
 
 /// Removes the extension flags from `args` and returns what they ask for. Only these exact
 /// words count, and only before a `--` (after it every word is a positional argument). The
@@ -39,110 +46,12 @@ pub fn take(args: &[String]) -> (Vec<String>, InstallExtensions) {
     (rest, ext)
 }
 
-/// Whether `install --help-extensions` was asked for.
+/// Whether `--help-extensions` was asked for.
 pub fn wants_help(args: &[String]) -> bool {
     args.iter().take_while(|a| *a != "--").any(|a| a == HELP_EXTENSIONS)
 }
 
-/// The text of `jupyter-k8s-spec install --help-extensions`.
-pub const HELP: &str = "\
-Extensions of `jupyter-k8s-spec install` (not in gateway-provisioners 0.5.0)
-=============================================================================
-
---dry-run
-    Resolve and check everything a real install does (options, environment,
-    config files, kernel name, an existing kernelspec without --replace, the
-    destination), then print what would be written instead of writing it: the
-    destination, each file with its mode and size, and the kernel.json text.
-    Nothing is created, changed or removed, not even parent directories.
---json
-    After a successful install print one JSON object on stdout:
-    kernel_name, display_name, destination, variant, language, provisioner,
-    replaced, dry_run and files (a list of {path, mode, bytes}). With
-    --dry-run, describes what would be installed (instead of the text above).
---validate
-    Before writing anything, render the kernelspec that would be installed
-    (its kernel.json and templates, with the options below applied) as its
-    launcher renders it for a launch with default values (those of
-    `jupyter-k8s-spec preview`), and check the Pod (for Spark kernelspecs its
-    pod template; with --crd the SparkApplication) and any other object it
-    creates against the Kubernetes schema shipped with this tool. Each problem
-    is logged as an error with its field path, and the install fails (exit
-    status 1) with nothing written; an existing kernelspec is left as it is.
-    With --dry-run, validates, then prints what would be written.
-
-All three are recognised only as these exact words before any `--`. With
-them, errors and log lines on stderr are unchanged (a dry run does not log the
-'Removing' and 'Installed' lines of an install that did not happen).
-
-The kernel's pod (each option repeatable, as --opt VALUE or --opt=VALUE):
-
---toleration KEY[=VALUE]:EFFECT
-    Tolerate a node taint, in kubectl's taint syntax: KEY=VALUE:EFFECT gives
-    operator Equal, KEY:EFFECT operator Exists. EFFECT is NoSchedule,
-    PreferNoSchedule or NoExecute; KEY is a label key ([PREFIX/]NAME), VALUE
-    a label value.
---node-selector KEY=VALUE
-    Run the kernel only on nodes with this label.
---image-pull-secret NAME
-    Pull the kernel image with this Secret (in the kernel's namespace).
---pod-annotation KEY=VALUE
-    Annotate the pod; VALUE is any text. The key
-    cluster-autoscaler.kubernetes.io/safe-to-evict replaces the template's
-    \"false\".
---pod-label KEY=VALUE
-    Label the pod. kernel_id, app, component and source are the template's
-    own (the provisioner finds the pod by them) and cannot be given.
-
-    These are written into the installed scripts/kernel-pod.yaml.j2 as fixed
-    entries, each value a quoted YAML string that neither YAML nor Jinja can
-    read as anything else. With --crd they go into the SparkApplication
-    template: labels, annotations, tolerations and nodeSelector of the driver
-    and of the executors, and the application's imagePullSecrets (the Spark
-    operator applies tolerations only with its mutating webhook). With
-    --spark alone they are refused: spark-submit creates those pods without
-    the template (pass Spark's spark.kubernetes.* settings with
-    --extra-spark-opts).
-
---kernel-pod-template FILE
-    Install FILE as scripts/kernel-pod.yaml.j2 instead of ours. It must be
-    UTF-8 and a Jinja template that, rendered exactly as the launcher renders
-    it for a launch with default values (as `jupyter-k8s-spec preview` does;
-    a placeholder the launcher refuses is refused here), gives YAML documents
-    the launcher accepts (Pod, Secret, PersistentVolumeClaim,
-    PersistentVolume) with exactly one Pod, labelled
-    kernel_id: \"{{ kernel_id }}\" and component: kernel, with a first
-    container. Otherwise the install fails naming the problem, and nothing is
-    written. Not with --spark or --crd, and not together with the options
-    above (write those fields into FILE).
-
-A missing value is an error (exit status 2); a bad value or FILE fails the
-install (exit status 1) before anything is written. Without any of these
-options, install behaves exactly as the reference.
-
-Other extensions: `jupyter-k8s-spec preview --help` (the Pod or SparkApplication
-a kernel of an installed kernelspec would be launched as, optionally validated)
-and `jupyter-k8s-spec rbac --help` (RBAC objects for the server).
-";
-
 // ----- the pod options (checked and applied by `render::pod_template`) -------------------------
-
-pub const TOLERATION: &str = "--toleration";
-pub const NODE_SELECTOR: &str = "--node-selector";
-pub const IMAGE_PULL_SECRET: &str = "--image-pull-secret";
-pub const POD_ANNOTATION: &str = "--pod-annotation";
-pub const POD_LABEL: &str = "--pod-label";
-pub const KERNEL_POD_TEMPLATE: &str = "--kernel-pod-template";
-
-/// Every option of this module with the form of its value, in the order help texts list them.
-pub const OPTIONS: [(&str, &str); 6] = [
-    (TOLERATION, "KEY[=VALUE]:EFFECT"),
-    (NODE_SELECTOR, "KEY=VALUE"),
-    (IMAGE_PULL_SECRET, "NAME"),
-    (POD_ANNOTATION, "KEY=VALUE"),
-    (POD_LABEL, "KEY=VALUE"),
-    (KERNEL_POD_TEMPLATE, "FILE"),
-];
 
 /// The options as given: `(option, value)` in command-line order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -156,7 +65,7 @@ impl PodArgs {
     }
 }
 
-/// Removes this module's options and their values from `args`: `--opt=VALUE`, or `--opt VALUE`
+/// Removes the pod options and their values from `args`: `--opt=VALUE`, or `--opt VALUE`
 /// when the next word is a value (not `--` and not starting with `-`; no accepted value starts
 /// with `-`, use `--opt=VALUE` for a file name that does). Only these exact option words count,
 /// and only before a `--`. The reference would take each of them for an unknown option, so
@@ -170,18 +79,18 @@ pub fn take_pod_options(args: &[String]) -> Result<(Vec<String>, PodArgs), Strin
     while i < args.len() {
         let arg = &args[i];
         if i < end {
-            if let Some((opt, metavar)) = OPTIONS.iter().find(|(o, _)| arg == o) {
+            if let Some(o) = pod_options().find(|o| arg == o.long) {
                 match args.get(i + 1) {
                     Some(value) if i + 1 < end && !value.starts_with('-') => {
-                        given.push((*opt, value.clone()));
+                        given.push((o.long, value.clone()));
                         i += 2;
                         continue;
                     }
-                    _ => return Err(format!("argument {opt}: expected one argument ({metavar})")),
+                    _ => return Err(format!("argument {}: expected one argument ({})", o.long, o.metavar)),
                 }
             }
             let with_value =
-                OPTIONS.iter().find_map(|(o, _)| Some((*o, arg.strip_prefix(o)?.strip_prefix('=')?.to_string())));
+                pod_options().find_map(|o| Some((o.long, arg.strip_prefix(o.long)?.strip_prefix('=')?.to_string())));
             if let Some(pair) = with_value {
                 given.push(pair);
                 i += 1;

@@ -1,9 +1,19 @@
-//! Help, long-help and usage texts of `jupyter-k8s-spec`.
+//! Help, long-help and usage texts of `jupyter-k8s-spec`, all generated from the option table
+//! (`options`).
 //!
-//! These texts are interface: they reproduce what the reference prints (its layout comes from
-//! traitlets and argparse), with the documented fixes (`--launch-timeout` description, the quotes of
-//! the third example). The long texts live in `help/*.txt`; only a few values are filled in at run
-//! time: the interpreter prefix shown by `--sys-prefix` and the `--spark-home` default.
+//! The reference's texts are interface: traitlets lays them out from each trait's own help
+//! string (wrapped with `textwrap`, defaults shown as reprs) and argparse writes the usage
+//! block; both are reproduced here, with the documented fixes (the `--launch-timeout` help, the
+//! quotes of the third example). Only a few values are filled in at run time: the interpreter
+//! prefix shown by `--sys-prefix` and the `--spark-home` default. Our own texts
+//! (`--help-extensions`, the help of our commands) are laid out from the table's entries too.
+
+use crate::cli::options::{
+    self, command_doc, Action, Class, Cmd, FlagValue, Group, Initial, Kind, Opt, Origin, Shown, Trait,
+    DISPATCHER_CLASSES, INSTALLER_CLASSES,
+};
+use crate::py::repr::str_repr;
+use crate::py::textwrap::{dedent, indent, wrap_paragraphs};
 
 /// The run-time values that show up in the install help.
 #[derive(Debug, Clone, Default)]
@@ -14,112 +24,410 @@ pub struct HelpContext {
     pub spark_home: Option<String>,
 }
 
-const DISPATCHER: &str = include_str!("help/dispatcher.txt");
-const INSTALL: &str = include_str!("help/install.txt");
-const EXAMPLES: &str = include_str!("help/examples.txt");
-const CLASS_OPTIONS: &str = include_str!("help/class_options.txt");
-const APPLICATION: &str = include_str!("help/classes/application.txt");
-const JUPYTER_APP: &str = include_str!("help/classes/jupyter_app.txt");
-const MIXIN: &str = include_str!("help/classes/remote_provisioner_config_mixin.txt");
-const BASE_SPEC_APP: &str = include_str!("help/classes/base_spec_app.txt");
-const BASE_SPEC_SPARK_APP: &str = include_str!("help/classes/base_spec_spark_app.txt");
-const K8S_SPEC_INSTALLER: &str = include_str!("help/classes/k8s_spec_installer.txt");
+impl HelpContext {
+    /// The environment as far as the help shows it.
+    fn var(&self, name: &str) -> Option<&str> {
+        match name {
+            "SPARK_HOME" => self.spark_home.as_deref(),
+            _ => None,
+        }
+    }
+}
 
-const SEE_ALL: &str = "To see all available configurables, use `--help-all`.\n\n";
-const NO_SUBCOMMAND: &str = "No subcommand specified. Must specify one of: ['install']\n\n";
-const DEFAULT_SPARK_HOME: &str = "/opt/spark";
+/// The reference's application texts.
+const DISPATCHER_DESCRIPTION: &str = "Application used to create kernel specifications for use on Kubernetes clusters.";
+const DISPATCHER_NAME: &str = "jupyter k8s-spec";
+const SUBCOMMAND_DESCRIPTION: &str = "
+Subcommands are launched as `{app} cmd [args]`. For information on using
+subcommand 'cmd', do: `{app} cmd -h`.
+";
+const OPTION_DESCRIPTION: &str = "The options below are convenience aliases to configurable class-options,
+as listed in the \"Equivalent to\" description-line of the aliases.
+To see all configurable class-options for some <cmd>, use:
+    <cmd> --help-all";
+const KEYVALUE_DESCRIPTION: &str = "The command-line option below sets the respective configurable class-parameter:
+    --Class.parameter=value
+This line is evaluated in Python, so simple expressions are allowed.
+For instance, to set `C.a=[0,1,2]`, you may type this:
+    --C.a='range(3)'";
+/// The reference's examples, with the quotes of the third one corrected.
+const EXAMPLES: &str = "
+    jupyter-k8s-spec install --language=R --kernel-name=r_k8s --image-name=foo/my_r_kernel_image:v4_0
+
+jupyter-k8s-spec install --language=Scala --spark --kernel-name=scala_k8s_spark --display-name='Scala on Kubernetes with Spark'
+
+jupyter-k8s-spec install --spark --crd --display-name='Python SparkOperator'
+    ";
+const SEE_ALL: &str = "To see all available configurables, use `--help-all`.";
 
 const PROG: &str = "jupyter-k8s-spec";
 const USAGE_PREFIX: &str = "usage: ";
-/// The install parser's options, in the order argparse lists them (flags first, then aliases,
-/// each alias naming its most-derived target).
-const INSTALL_OPTIONALS: &[&str] = &[
-    "[-h]",
-    "[--spark]",
-    "[--user]",
-    "[--replace]",
-    "[--sys-prefix]",
-    "[--debug]",
-    "[--tensorflow]",
-    "[--crd]",
-    "[--image-name K8sSpecInstaller.image_name]",
-    "[--executor-image-name K8sSpecInstaller.executor_image_name]",
-    "[--spark-home K8sSpecInstaller.spark_home]",
-    "[--spark-init-mode K8sSpecInstaller.spark_init_mode]",
-    "[--extra-spark-opts K8sSpecInstaller.extra_spark_opts]",
-    "[--prefix K8sSpecInstaller.prefix]",
-    "[--kernel-name K8sSpecInstaller.kernel_name]",
-    "[--display-name K8sSpecInstaller.display_name]",
-    "[--language K8sSpecInstaller.language]",
-    "[--authorized-users K8sSpecInstaller.authorized_users]",
-    "[--unauthorized-users K8sSpecInstaller.unauthorized_users]",
-    "[--port-range K8sSpecInstaller.port_range]",
-    "[--launch-timeout K8sSpecInstaller.launch_timeout]",
-    "[--ipykernel-subclass-name K8sSpecInstaller.ipykernel_subclass_name]",
-    "[--log-level K8sSpecInstaller.log_level]",
-    "[--config K8sSpecInstaller.config_file]",
-];
-const DISPATCHER_OPTIONALS: &[&str] = &["[-h]"];
 const POSITIONALS: &[&str] = &["[extra_args ...]"];
+
+/// The examples of `install --help`, one command a line.
+pub fn examples() -> impl Iterator<Item = &'static str> {
+    EXAMPLES.lines().map(str::trim).filter(|l| !l.is_empty())
+}
+
+/// The install command's one-line description.
+pub fn install_about() -> &'static str {
+    command_doc(Cmd::Install).about
+}
+
+/// The dispatcher's one-line description.
+pub fn dispatcher_about() -> &'static str {
+    DISPATCHER_DESCRIPTION
+}
 
 /// `--help`, `-h` and `help` at top level.
 pub fn dispatcher_help() -> String {
-    format!("{DISPATCHER}{SEE_ALL}")
+    let mut lines = dispatcher_intro();
+    lines.extend([SEE_ALL.to_string(), String::new()]);
+    lines.join("\n") + "\n"
 }
 
 /// `--help-all` at top level: the dispatcher's own classes only.
 pub fn dispatcher_help_all() -> String {
-    let mut out = format!("{DISPATCHER}{CLASS_OPTIONS}");
-    out += &section("Application(SingletonConfigurable)", APPLICATION);
-    out += &jupyter_app_section("JupyterApp", "Application");
-    out += &jupyter_app_section("K8sProvisionerApp", "JupyterApp");
-    out
+    let mut lines = dispatcher_intro();
+    class_sections(&mut lines, DISPATCHER_CLASSES, &HelpContext::default());
+    lines.join("\n") + "\n"
 }
 
 /// Printed on stdout (exit 1) when the first argument is not a subcommand.
 pub fn no_subcommand() -> String {
-    format!("{NO_SUBCOMMAND}{DISPATCHER}")
+    let commands: Vec<String> =
+        options::COMMANDS.iter().filter(|c| c.origin == Origin::Reference).map(|c| str_repr(c.name)).collect();
+    format!(
+        "No subcommand specified. Must specify one of: [{}]\n\n{}\n",
+        commands.join(", "),
+        dispatcher_intro().join("\n")
+    )
+}
+
+/// The dispatcher's description and subcommands (traitlets' `emit_description` and
+/// `emit_subcommands_help`).
+fn dispatcher_intro() -> Vec<String> {
+    let mut lines = paragraphs(DISPATCHER_DESCRIPTION);
+    lines.extend(["Subcommands".to_string(), "===========".to_string()]);
+    lines.extend(paragraphs(&SUBCOMMAND_DESCRIPTION.replace("{app}", DISPATCHER_NAME)));
+    for c in options::COMMANDS.iter().filter(|c| c.origin == Origin::Reference) {
+        lines.push(c.name.to_string());
+        lines.push(indent(&dedent(c.about.trim()), "    "));
+    }
+    lines.push(String::new());
+    lines
 }
 
 /// `install --help` (also `-h`, `help install`).
 pub fn install_help(ctx: &HelpContext) -> String {
-    format!("{}{EXAMPLES}{SEE_ALL}", install_options(ctx))
+    let mut lines = install_intro(ctx);
+    lines.extend(examples_section());
+    lines.extend([SEE_ALL.to_string(), String::new()]);
+    lines.join("\n") + "\n"
 }
 
 /// `install --help-all`: the install help with every class's options before the examples.
 pub fn install_help_all(ctx: &HelpContext) -> String {
-    let spark_home = spark_home_default(ctx);
-    let spark = |body: &str| fill(body, &[("spark_home_default", &spark_home)]);
-    let mut out = install_options(ctx);
-    out += CLASS_OPTIONS;
-    out += &section("Application(SingletonConfigurable)", APPLICATION);
-    out += &jupyter_app_section("JupyterApp", "Application");
-    out += &jupyter_app_section("BaseApp", "JupyterApp");
-    out += &section("RemoteProvisionerConfigMixin(Configurable)", MIXIN);
-    out += &section("BaseSpecApp(RemoteProvisionerConfigMixin, BaseApp)", BASE_SPEC_APP);
-    out += &section("BaseSpecSparkApp(BaseSpecApp)", &spark(BASE_SPEC_SPARK_APP));
-    out += &section("K8sSpecInstaller(BaseSpecSparkApp)", &spark(K8S_SPEC_INSTALLER));
-    out += EXAMPLES;
+    let mut lines = install_intro(ctx);
+    class_sections(&mut lines, INSTALLER_CLASSES, ctx);
+    lines.extend(examples_section());
+    lines.join("\n") + "\n"
+}
+
+/// Each paragraph of `text` filled to 80 columns, then a blank line.
+fn paragraphs(text: &str) -> Vec<String> {
+    wrap_paragraphs(text, 80).into_iter().flat_map(|p| [p, String::new()]).collect()
+}
+
+/// The description and the "Options" section of `install` (flags, then aliases).
+fn install_intro(ctx: &HelpContext) -> Vec<String> {
+    let mut lines = paragraphs(install_about());
+    lines.extend(["Options".to_string(), "=======".to_string()]);
+    lines.extend(paragraphs(OPTION_DESCRIPTION));
+    for o in options::of(Cmd::Install) {
+        match o.action {
+            Action::Flag { class, name, value, .. } => {
+                lines.push(o.long.to_string());
+                lines.push(indent(&dedent(o.help_text().trim()), "    "));
+                let value = match value {
+                    FlagValue::True => "True".to_string(),
+                    FlagValue::Int(n) => n.to_string(),
+                    FlagValue::SysPrefix => ctx.sys_prefix.clone(),
+                };
+                lines.push(indent(&dedent(&format!("Equivalent to: [--{class}.{name}={value}]")), "    "));
+            }
+            Action::Alias { class, name } => {
+                let Some((_, t)) = o.target() else { continue };
+                let help = trait_help(class, t, ctx);
+                let mut help_lines = help.lines();
+                let first = help_lines.next().unwrap_or("").replacen(&format!("--{class}.{name}"), o.long, 1);
+                lines.push(first);
+                lines.extend(help_lines.map(String::from));
+                lines.push(indent(&format!("Equivalent to: [--{class}.{name}]"), "    "));
+            }
+            _ => {}
+        }
+    }
+    lines.push(String::new());
+    lines
+}
+
+fn examples_section() -> Vec<String> {
+    vec![
+        "Examples".to_string(),
+        "--------".to_string(),
+        String::new(),
+        indent(&dedent(EXAMPLES.trim()), "    "),
+        String::new(),
+    ]
+}
+
+/// "Class options": the introduction, then each class's traits.
+fn class_sections(lines: &mut Vec<String>, classes: &[Class], ctx: &HelpContext) {
+    lines.extend(["Class options".to_string(), "=============".to_string()]);
+    lines.extend(paragraphs(KEYVALUE_DESCRIPTION));
+    for class in classes {
+        let title = format!("{}({}) options", class.name, class.bases);
+        let mut section = vec!["-".repeat(title.chars().count())];
+        section.insert(0, title);
+        section.extend(options::traits_of(class.name).map(|t| trait_help(class.name, t, ctx)));
+        lines.push(section.join("\n"));
+        lines.push(String::new());
+    }
+}
+
+/// traitlets' `class_get_trait_help`: the `--Class.trait=<Kind>` line, the help wrapped to 76
+/// columns, the choices of an enum, the default (cut to 64 characters).
+fn trait_help(class: &str, t: &Trait, ctx: &HelpContext) -> String {
+    let mut lines = vec![format!("--{class}.{}{}", t.name, t.kind.help_sample())];
+    let help = t.help_in(class);
+    if !help.is_empty() {
+        lines.push(indent(&wrap_paragraphs(help, 76).join("\n\n"), "    "));
+    }
+    if t.kind == Kind::LogLevel {
+        lines.push(indent(&format!("Choices: {}", enum_info(t)), "    "));
+    }
+    let mut shown = shown_default(t, ctx);
+    if shown.chars().count() > 64 {
+        shown = shown.chars().take(61).chain("...".chars()).collect();
+    }
+    lines.push(indent(&format!("Default: {shown}"), "    "));
+    lines.join("\n")
+}
+
+/// An `Enum` trait's `info()`: `any of [0, 10, 'DEBUG']`.
+fn enum_info(t: &Trait) -> String {
+    let items: Vec<String> =
+        t.choices.iter().map(|c| if c.parse::<i64>().is_ok() { c.to_string() } else { str_repr(c) }).collect();
+    format!("any of [{}]", items.join(", "))
+}
+
+/// The repr of a trait's default as the help shows it.
+pub fn shown_default(t: &Trait, ctx: &HelpContext) -> String {
+    match t.shown {
+        Shown::Text(text) => text.to_string(),
+        Shown::WithEnv => match t.env.iter().find_map(|v| ctx.var(v)) {
+            Some(value) => str_repr(value),
+            None => initial_repr(t.initial),
+        },
+        Shown::Initial => initial_repr(t.initial),
+    }
+}
+
+/// Python's repr of an initial value.
+pub fn initial_repr(v: Initial) -> String {
+    match v {
+        Initial::Str(s) => str_repr(s),
+        Initial::None => "None".into(),
+        Initial::Bool(b) => (if b { "True" } else { "False" }).into(),
+        Initial::Int(n) => n.to_string(),
+        Initial::Set([]) => "set()".into(),
+        Initial::Set(items) => format!("{{{}}}", items.iter().map(|s| str_repr(s)).collect::<Vec<_>>().join(", ")),
+        Initial::Dict => "{}".into(),
+    }
+}
+
+/// `generate_config_file()`: every configurable of the installer with its help and default,
+/// commented out (traitlets' `class_config_section` for each class). `spark_home` is the
+/// `SPARK_HOME` the reference reads when its class is defined.
+pub fn generated_config(spark_home: &str) -> String {
+    let ctx = HelpContext { sys_prefix: String::new(), spark_home: Some(spark_home.to_string()) };
+    let mut lines = vec![
+        "# Configuration file for jupyter-k8s-spec.".to_string(),
+        String::new(),
+        "c = get_config()  #noqa".into(),
+        String::new(),
+    ];
+    let commented = |s: &str| format!("## {}", wrap_paragraphs(s, 78).join("\n\n").replace('\n', "\n#  "));
+    for class in INSTALLER_CLASSES {
+        let breaker = format!("#{}", "-".repeat(78));
+        let mut section = vec![breaker.clone(), format!("# {}({}) configuration", class.name, class.bases), breaker];
+        if !class.doc.is_empty() {
+            section.extend([commented(class.doc), String::new()]);
+        }
+        for t in options::traits_of(class.name) {
+            let shown = shown_default(t, &ctx);
+            let defining = t.defining_class(class.name);
+            let help = t.help_in(class.name);
+            if defining == class.name {
+                if !help.is_empty() {
+                    section.push(commented(help));
+                }
+                if t.kind == Kind::LogLevel {
+                    section.push(format!("#  Choices: {}", enum_info(t)));
+                }
+                section.push(format!("#  Default: {shown}"));
+            } else {
+                if !help.is_empty() {
+                    section.push(commented(help.split('\n').next().unwrap_or("")));
+                }
+                section.push(format!("#  See also: {defining}.{}", t.name));
+            }
+            section.push(format!("# c.{}.{} = {shown}", class.name, t.name));
+            section.push(String::new());
+        }
+        lines.push(section.join("\n"));
+    }
+    lines.join("\n")
+}
+
+// ----- our texts --------------------------------------------------------------------------------
+
+const EXTENSIONS_TITLE: &str = "Extensions of `jupyter-k8s-spec install` (not in gateway-provisioners 0.5.0)
+=============================================================================";
+const AFTER_REPORT: &str = "All three are recognised only as these exact words before any `--`. With
+them, errors and log lines on stderr are unchanged (a dry run does not log the
+'Removing' and 'Installed' lines of an install that did not happen).";
+const POD_INTRO: &str = "The kernel's pod (each option repeatable, as --opt VALUE or --opt=VALUE):";
+const AFTER_POD_ENTRIES: &str = "These are written into the installed scripts/kernel-pod.yaml.j2 as fixed
+entries, each value a quoted YAML string that neither YAML nor Jinja can
+read as anything else. With --crd they go into the SparkApplication
+template: labels, annotations, tolerations and nodeSelector of the driver
+and of the executors, and the application's imagePullSecrets (the Spark
+operator applies tolerations only with its mutating webhook). With
+--spark alone they are refused: spark-submit creates those pods without
+the template (pass Spark's spark.kubernetes.* settings with
+--extra-spark-opts).";
+const AFTER_POD: &str = "A missing value is an error (exit status 2); a bad value or FILE fails the
+install (exit status 1) before anything is written. Without any of these
+options, install behaves exactly as the reference.";
+const OTHER_EXTENSIONS: &str = "Other extensions: `jupyter-k8s-spec preview --help` (the Pod or SparkApplication
+a kernel of an installed kernelspec would be launched as, optionally validated)
+and `jupyter-k8s-spec rbac --help` (RBAC objects for the server).";
+
+/// The text of `jupyter-k8s-spec install --help-extensions`.
+pub fn install_extensions() -> String {
+    let entries = |group: Group| -> String {
+        options::of(Cmd::Install)
+            .filter(|o| o.group == group)
+            .map(|o| format!("{}\n{}\n", heading(o), indent(o.help, "    ")))
+            .collect()
+    };
+    let mut out = format!("{EXTENSIONS_TITLE}\n\n");
+    out += &entries(Group::Report);
+    out += &format!("\n{AFTER_REPORT}\n\n{POD_INTRO}\n\n");
+    out += &entries(Group::PodEntries);
+    out += &format!("\n{}\n\n", indent(AFTER_POD_ENTRIES, "    "));
+    out += &entries(Group::PodTemplate);
+    out += &format!("\n{AFTER_POD}\n\n{OTHER_EXTENSIONS}\n");
     out
+}
+
+/// An option as its help names it: `--env NAME=VALUE`, `-h, --help`.
+fn heading(o: &Opt) -> String {
+    let name = match o.short {
+        Some(short) => format!("{short}, {}", o.long),
+        None => o.long.to_string(),
+    };
+    if o.metavar.is_empty() || matches!(o.action, Action::Positional { .. }) {
+        name
+    } else {
+        format!("{name} {}", o.metavar)
+    }
+}
+
+/// The usage line of one of our commands: `jupyter-k8s-spec rbac --namespace-mode
+/// {shared,byo,auto} [--namespace NS] ...`.
+pub fn command_usage(command: Cmd) -> String {
+    let mut words = vec![PROG.to_string(), command_doc(command).name.to_string()];
+    for o in options::of(command) {
+        let value =
+            if o.choices().is_empty() { o.metavar.to_string() } else { format!("{{{}}}", o.choices().join(",")) };
+        let word = match o.action {
+            Action::Positional { required: true } => o.metavar.to_string(),
+            Action::Positional { required: false } => format!("[{}]", o.metavar),
+            Action::Help { .. } => continue,
+            Action::Value if required(o) => format!("{} {value}", o.long),
+            Action::Value if o.repeatable => format!("[{} {value} ...]", o.long),
+            Action::Value => format!("[{} {}]", o.long, o.metavar),
+            _ => format!("[{}]", o.long),
+        };
+        words.push(word);
+    }
+    words.join(" ")
+}
+
+/// Whether one of our commands cannot run without this option.
+pub fn required(o: &Opt) -> bool {
+    matches!(o.action, Action::Positional { required: true })
+        || (o.command == Cmd::Rbac && o.long == "--namespace-mode")
+}
+
+/// The help of one of our commands: usage, description, options in two columns.
+pub fn command_help(command: Cmd) -> String {
+    let doc = command_doc(command);
+    let mut out = format!("usage: {}\n\n", command_usage(command));
+    if !doc.description.is_empty() {
+        out += &format!("{}\n\n", doc.description);
+    }
+    let listed: Vec<&Opt> = options::of(command).filter(|o| !matches!(o.action, Action::Positional { .. })).collect();
+    if !listed.is_empty() {
+        let width = listed.iter().map(|o| heading(o).chars().count()).max().unwrap_or(0) + 2;
+        out += "options:\n";
+        for o in listed {
+            let mut help = o.help.lines();
+            out += &format!("  {:width$}{}\n", heading(o), help.next().unwrap_or(""));
+            for line in help {
+                out += &format!("  {:width$}{line}\n", "");
+            }
+        }
+    }
+    out
+}
+
+/// The parts of the install usage, as argparse lists them (flags first, then aliases, each
+/// alias naming its most-derived target).
+fn install_optionals() -> Vec<String> {
+    let mut parts = vec!["[-h]".to_string()];
+    for o in options::of(Cmd::Install) {
+        match o.action {
+            Action::Flag { .. } => parts.push(format!("[{}]", o.long)),
+            Action::Alias { name, .. } => parts.push(format!("[{} {}.{name}]", o.long, options::INSTALLER)),
+            _ => {}
+        }
+    }
+    parts
 }
 
 /// The argparse usage block printed on stderr before `jupyter-k8s-spec: error: ...` when the
 /// install arguments cannot be parsed. `columns` is the terminal width argparse would use
 /// (`COLUMNS` if a positive integer, else the terminal's width, else 80); `None` means 80.
 pub fn usage(columns: Option<usize>) -> String {
-    argparse_usage(columns, INSTALL_OPTIONALS, POSITIONALS)
+    let parts = install_optionals();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    argparse_usage(columns, &parts, POSITIONALS)
 }
 
 /// The same block for the dispatcher's own parse errors (`jupyter-k8s-spec --debug`).
 pub fn dispatcher_usage(columns: Option<usize>) -> String {
-    argparse_usage(columns, DISPATCHER_OPTIONALS, POSITIONALS)
+    argparse_usage(columns, &["[-h]"], POSITIONALS)
 }
 
 /// The terminal width argparse takes from a `COLUMNS` value: Python `int()` syntax (surrounding
 /// whitespace, sign, `_` between digits), used only when positive. `None` means the caller must
 /// fall back to the terminal's width, then 80. (Non-ASCII digits, which `int()` accepts, are not.)
 pub fn columns_from_env(value: Option<&str>) -> Option<usize> {
-    let text = value?.trim_matches(py_isspace);
+    let text = value?.trim_matches(crate::py::textwrap::is_py_space);
     let digits = text.strip_prefix('+').unwrap_or(text);
     let well_formed = !digits.is_empty()
         && !digits.starts_with('_')
@@ -135,113 +443,6 @@ pub fn columns_from_env(value: Option<&str>) -> Option<usize> {
         .filter(char::is_ascii_digit)
         .fold(0usize, |n, c| n.saturating_mul(10).saturating_add(c as usize - '0' as usize));
     (n > 0).then_some(n)
-}
-
-fn install_options(ctx: &HelpContext) -> String {
-    let sys_prefix = traitlets_continuation(&ctx.sys_prefix);
-    let spark_home = spark_home_default(ctx);
-    fill(INSTALL, &[("sys_prefix", &sys_prefix), ("spark_home_default", &spark_home)])
-}
-
-/// traitlets shows a default as its repr, cut to 61 characters plus `...` when longer than 64.
-fn spark_home_default(ctx: &HelpContext) -> String {
-    let repr = crate::py::repr::str_repr(ctx.spark_home.as_deref().unwrap_or(DEFAULT_SPARK_HOME));
-    if repr.chars().count() > 64 {
-        repr.chars().take(61).chain("...".chars()).collect()
-    } else {
-        repr
-    }
-}
-
-/// A "Class options" section: title, underline, entries, blank line.
-fn section(title: &str, body: &str) -> String {
-    let title = format!("{title} options");
-    let rule = "-".repeat(title.chars().count());
-    format!("{title}\n{rule}\n{body}\n")
-}
-
-/// `JupyterApp` and its subclasses without traits of their own share one entry list.
-fn jupyter_app_section(class: &str, base: &str) -> String {
-    section(&format!("{class}({base})"), &fill(JUPYTER_APP, &[("cls", class)]))
-}
-
-/// Replaces `{key}` placeholders in one pass (values are not rescanned); other braces are text.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out += &rest[..start];
-        rest = &rest[start..];
-        let found = values.iter().find(|(key, _)| rest[1..].starts_with(key) && rest[1 + key.len()..].starts_with('}'));
-        match found {
-            Some((key, value)) => {
-                out += value;
-                rest = &rest[key.len() + 2..];
-            }
-            None => {
-                out.push('{');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out + rest
-}
-
-/// The sys.prefix sits inside a flag's "Equivalent to" line, which traitlets passes through
-/// `textwrap.dedent` and `textwrap.indent(.., "    ")`: on a multi-line value, `[ \t]`-only lines
-/// are emptied and every later line that is not blank gets four spaces.
-fn traitlets_continuation(value: &str) -> String {
-    let dedented: Vec<&str> = value
-        .split('\n')
-        .enumerate()
-        .map(|(i, line)| {
-            let blank = !line.is_empty() && line.chars().all(|c| c == ' ' || c == '\t');
-            if i > 0 && blank {
-                ""
-            } else {
-                line
-            }
-        })
-        .collect();
-    let dedented = dedented.join("\n");
-    let mut out = String::with_capacity(dedented.len());
-    for (i, line) in py_splitlines_keepends(&dedented).into_iter().enumerate() {
-        // The first piece continues "Equivalent to: [..." and is indented with it.
-        if i > 0 && !line.chars().all(py_isspace) {
-            out += "    ";
-        }
-        out += line;
-    }
-    out
-}
-
-/// `str.splitlines(keepends=True)`.
-fn py_splitlines_keepends(s: &str) -> Vec<&str> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let is_break =
-            matches!(c, '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}');
-        if is_break {
-            let mut end = i + c.len_utf8();
-            if c == '\r' && chars.peek().map(|&(_, n)| n) == Some('\n') {
-                chars.next();
-                end += 1;
-            }
-            lines.push(&s[start..end]);
-            start = end;
-        }
-    }
-    if start < s.len() {
-        lines.push(&s[start..]);
-    }
-    lines
-}
-
-/// `str.isspace()` for one character (Unicode White_Space plus the ASCII separators 0x1c-0x1f).
-fn py_isspace(c: char) -> bool {
-    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
 /// argparse's `HelpFormatter._format_usage` for a parser without groups, as printed by

@@ -2,6 +2,8 @@
 //! environment, config files, command line) -> choose the kernel variant -> render kernel.json
 //! -> install atomically. Returns the exit status.
 
+pub mod completions;
+pub mod man;
 pub mod output;
 pub mod preview;
 pub mod rbac;
@@ -10,7 +12,7 @@ pub mod rbac_manifest;
 use std::path::{Path, PathBuf};
 
 use crate::cli::argparse::{self as cli, Command, InstallArgs, UsageError};
-use crate::cli::{clap_model, extensions, help};
+use crate::cli::help;
 use crate::commands::output::print;
 use crate::install::{self, report};
 
@@ -42,22 +44,22 @@ pub fn run(args: &[String]) -> i32 {
             let ctx = help_context(&PathEnv::from_process());
             print(&if all { help::install_help_all(&ctx) } else { help::install_help(&ctx) }, 0)
         }
-        Ok(Command::InstallExtensionsHelp) => print(extensions::HELP, 0),
+        Ok(Command::InstallExtensionsHelp) => print(help::install_extensions(), 0),
         Ok(Command::ExtensionUsageError { message }) => {
             eprintln!("error: {message}");
             2
         }
         Ok(Command::Rbac { args }) => rbac_cli::run(&args),
         Ok(Command::Preview { args }) => preview::run(&args),
-        Ok(Command::Completions { shell }) => match clap_model::shell(&shell) {
-            Some(s) => print(clap_model::completions(s), 0),
+        Ok(Command::Completions { shell }) => match completions::shell(&shell) {
+            Some(s) => print(completions::completions(s), 0),
             None => {
-                let known: Vec<&str> = clap_model::SHELLS.iter().map(|(name, _)| *name).collect();
+                let known: Vec<&str> = completions::SHELLS.iter().map(|(name, _)| *name).collect();
                 eprintln!("error: unknown shell '{shell}' (expected one of: {})", known.join(", "));
                 2
             }
         },
-        Ok(Command::Man) => print(clap_model::man_page(), 0),
+        Ok(Command::Man) => print(man::man_page(), 0),
         Ok(Command::Install(args)) => match install_command(&args) {
             Ok(()) => 0,
             Err(code) => code,

@@ -7,38 +7,6 @@ use std::path::PathBuf;
 use crate::launch::simulate::{render_dir, validate};
 use crate::launch::yaml::Py;
 
-pub const HELP: &str = "\
-usage: jupyter-k8s-spec preview KERNELSPEC_DIR [--env NAME=VALUE ...] [--validate]
-
-Prints the Kubernetes object that a kernel of the kernelspec in KERNELSPEC_DIR
-would be launched as, rendered from the kernelspec's own template the way its
-launcher renders it: the Pod of scripts/kernel-pod.yaml.j2 (for Spark
-kernelspecs, the pod template of the launcher's --pod-template mode), or the
-SparkApplication of scripts/sparkoperator.k8s.io-v1beta2.yaml.j2. The output
-is YAML with sorted keys, as the launcher writes its --pod-template file; any
-Secret, PersistentVolumeClaim or PersistentVolume the template also creates
-follows after a --- line.
-
-The launch environment is built as gateway-provisioners builds it: the --env
-variables, the kernelspec's env stanza, then KERNEL_ID (default
-00000000-0000-0000-0000-000000000000), KERNEL_LANGUAGE, KERNEL_USERNAME
-(default jovyan), KERNEL_IMAGE and KERNEL_EXECUTOR_IMAGE (from kernel.json),
-KERNEL_UID (1000), KERNEL_GID (100), KERNEL_POD_NAME (<username>-<kernel id>),
-KERNEL_SERVICE_ACCOUNT_NAME (default) and KERNEL_NAMESPACE (GP_NAMESPACE, else
-default), unless given; then the launcher's own variables. GP_* settings of the
-provisioner are read from this process's environment. The rest of the server's
-environment, which a real launch also copies into the pod, is left out.
-
-options:
-  --env NAME=VALUE  a variable of the launch environment (repeatable); each
-                    KERNEL_<NAME> is the template variable kernel_<name>, typed
-                    as YAML (\"1000\" is a number, \"[...]\" a list)
-  --validate        check the result against the Kubernetes schema shipped with
-                    this tool (unknown fields, types, resource quantities); each
-                    problem is listed on stderr with its field path, exit status 1
-  -h, --help        show this help and exit
-";
-
 /// The parsed command line.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Request {
@@ -99,7 +67,9 @@ fn env_assignment(text: &str) -> Result<(String, String), String> {
 /// Runs `preview`; returns the exit status.
 pub fn run(args: &[String]) -> i32 {
     let req = match parse(args) {
-        Ok(PreviewCommand::Help) => return crate::commands::output::print(HELP, 0),
+        Ok(PreviewCommand::Help) => {
+            return crate::commands::output::print(crate::cli::help::command_help(crate::cli::options::Cmd::Preview), 0)
+        }
         Ok(PreviewCommand::Preview(r)) => r,
         Err(e) => {
             eprintln!("error: {e}");

@@ -3,25 +3,6 @@
 
 use crate::commands::rbac_manifest::{self as rbac, Mode, Request, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
 
-pub const HELP: &str = "\
-usage: jupyter-k8s-spec rbac --namespace-mode {shared,byo,auto} [--namespace NS] [--service-account NAME]
-
-Prints the Kubernetes RBAC objects (ServiceAccount, Roles or ClusterRoles and their
-bindings) that a Jupyter server or Enterprise Gateway needs to launch kernels with
-gateway-provisioners, as a YAML stream for `kubectl apply -f -`.
-
-options:
-  --namespace-mode MODE   where kernels run:
-                            shared  in the server's namespace (GP_SHARED_NAMESPACE=True)
-                            byo     in existing namespaces named by the clients
-                                    (GP_SHARED_NAMESPACE=False, KERNEL_NAMESPACE)
-                            auto    in a namespace created for each kernel
-                                    (GP_SHARED_NAMESPACE=False, no KERNEL_NAMESPACE)
-  --namespace NS          the server's namespace (GP_NAMESPACE); default: default
-  --service-account NAME  the server's service account; default: gateway-provisioners
-  -h, --help              show this help and exit
-";
-
 /// What `rbac` was asked to do.
 #[derive(Debug, PartialEq)]
 pub enum RbacCommand {
@@ -77,7 +58,7 @@ pub fn parse(args: &[String]) -> Result<RbacCommand, String> {
 /// Runs `rbac` and returns the exit status.
 pub fn run(args: &[String]) -> i32 {
     let text = match parse(args) {
-        Ok(RbacCommand::Help) => HELP.to_string(),
+        Ok(RbacCommand::Help) => crate::cli::help::command_help(crate::cli::options::Cmd::Rbac),
         Ok(RbacCommand::Manifest(req)) => rbac::manifest(&req),
         Err(e) => {
             eprintln!("error: {e}");

@@ -11,5 +11,6 @@ pub mod percent;
 pub mod pprint;
 pub mod repr;
 pub mod text;
+pub mod textwrap;
 pub mod time;
 pub mod value;

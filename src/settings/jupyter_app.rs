@@ -11,8 +11,6 @@ use crate::py::repr::str_repr;
 use crate::py::value::Value;
 use crate::settings::traitlets::config::{Config, Deferred, Node};
 
-const GENERATED: &str = include_str!("generated_config.py.txt");
-
 /// A config entry as the Python object it is (for printing).
 fn to_value(node: &Node) -> Value {
     match node {
@@ -98,7 +96,7 @@ fn json_value(node: &Node) -> Value {
 
 /// `generate_config_file()`: every configurable with its help and default, commented out.
 pub fn generated_config(spark_home: &str) -> String {
-    GENERATED.replace("{spark_home}", &str_repr(spark_home))
+    crate::cli::help::generated_config(spark_home)
 }
 
 /// How `write_default_config` ended.

@@ -10,10 +10,9 @@ use crate::py::percent::{self, Arg};
 use crate::py::repr::str_repr;
 use crate::py::value::Value;
 
-/// The reference's `log_format` (gateway-provisioners' default, with milliseconds).
-pub const DEFAULT_FORMAT: &str =
-    "%(color)s[%(levelname)1.1s %(asctime)s.%(msecs).03d %(name)s]%(end_color)s %(message)s";
-pub const DEFAULT_DATEFMT: &str = "%Y-%m-%d %H:%M:%S";
+use crate::cli::options::{DEFAULT_LOG_DATEFMT as DEFAULT_DATEFMT, DEFAULT_LOG_FORMAT as DEFAULT_FORMAT};
+/// `logging.Formatter.default_time_format`: `%(asctime)s` of a formatter without `datefmt`.
+const LOGGING_TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 const LOGGER_NAME: &str = "K8sSpecInstaller";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -224,7 +223,7 @@ fn format_record(
     let msecs = ((created - created.floor()) * 1000.0).floor();
     let asctime = match (&f.datefmt, f.style) {
         (Some(d), _) if !d.is_empty() => crate::py::time::strftime_local(d, created),
-        _ => format!("{},{:03}", crate::py::time::strftime_local(DEFAULT_DATEFMT, created), msecs as u32),
+        _ => format!("{},{:03}", crate::py::time::strftime_local(LOGGING_TIME_FORMAT, created), msecs as u32),
     };
     let (color, end_color) = if colour && f.style == Style::Tornado { (level.colour(), "\x1b[0m") } else { ("", "") };
     let highlevel = if level >= Level::Warning { format!(" {} |", level.name()) } else { String::new() };

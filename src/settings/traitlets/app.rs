@@ -4,7 +4,7 @@
 //! dispatcher's; unknown names warned about; values validated; cross-validation and the
 //! log-level observer after the pass).
 
-use crate::cli::options::{find_trait, Kind, Trait, CLASSES, INSTALLER, PARENT_CLASSES, TRAITS};
+use crate::cli::options::{find_trait, Initial, Kind, CLASSES, INSTALLER, PARENT_CLASSES, TRAITS};
 use crate::py::value::Value;
 
 use super::config::{is_section_key, Config, Node};
@@ -170,44 +170,28 @@ pub fn unknown_option(name: &str) -> String {
     msg
 }
 
-/// The reference's default of a trait (dynamic defaults read the environment).
+/// A trait's value before anything sets it: its initial value in the option table, or the
+/// first of its environment variables that is set (a set splits at commas, an int is read as
+/// Python's `int()` reads it and otherwise kept as text for the trait to refuse).
 pub fn default(name: &str, env: &Env) -> Value {
-    let var = |k: &str| (env.var)(k);
-    let split = |s: String| {
-        Value::Set(s.split(',').map(Value::str).fold(Vec::new(), |mut acc, v| {
-            Value::set_add(&mut acc, v);
-            acc
-        }))
-    };
-    match name {
-        "authorized_users" => var("GP_AUTHORIZED_USERS").map_or(Value::Set(Vec::new()), split),
-        "unauthorized_users" => split(var("GP_UNAUTHORIZED_USERS").unwrap_or_else(|| "root".into())),
-        "config_file_name" => Value::str("jupyter_k8s_spec_config"),
-        "display_name" => Value::str("Kubernetes Python"),
-        "kernel_name" => Value::str("k8s_python"),
-        "language" => Value::str("Python"),
-        "ipykernel_subclass_name" => Value::str(crate::cli::options::DEFAULT_KERNEL_CLASS),
-        "image_name" => var("GP_IMAGE_NAME").map_or(Value::None, Value::Str),
-        "executor_image_name" => var("GP_EXECUTOR_IMAGE_NAME").map_or(Value::None, Value::Str),
-        "port_range" => Value::Str(var("GP_PORT_RANGE").unwrap_or_else(|| "0..0".into())),
-        "launch_timeout" => {
-            let text = var("GP_LAUNCH_TIMEOUT").or_else(|| var("KERNEL_LAUNCH_TIMEOUT"));
-            match text {
-                Some(t) => crate::py::int::parse(&t).map_or(Value::Str(t), Value::Int),
-                None => Value::int(30),
-            }
-        }
-        "spark_home" => Value::Str(var("SPARK_HOME").unwrap_or_else(|| "/opt/spark".into())),
-        "spark_init_mode" => Value::str("lazy"),
-        "log_level" => Value::int(20),
-        "log_datefmt" => Value::str("%Y-%m-%d %H:%M:%S"),
-        "log_format" => Value::str(crate::settings::log::DEFAULT_FORMAT),
-        "logging_config" => Value::Dict(Vec::new()),
-        "config_file" | "prefix" | "extra_spark_opts" => Value::str(""),
-        _ => match find_trait(name).map(|t: &Trait| t.kind) {
-            Some(Kind::Bool) => Value::Bool(false),
-            _ => Value::None,
-        },
+    let Some(t) = find_trait(name) else { return Value::None };
+    if let Some(text) = t.env.iter().find_map(|k| (env.var)(k)) {
+        return match t.kind {
+            Kind::Set => Value::Set(text.split(',').map(Value::str).fold(Vec::new(), |mut acc, v| {
+                Value::set_add(&mut acc, v);
+                acc
+            })),
+            Kind::Int => crate::py::int::parse(&text).map_or(Value::Str(text), Value::Int),
+            _ => Value::Str(text),
+        };
+    }
+    match t.initial {
+        Initial::Str(s) => Value::str(s),
+        Initial::None => Value::None,
+        Initial::Bool(b) => Value::Bool(b),
+        Initial::Int(n) => Value::int(n),
+        Initial::Set(items) => Value::Set(items.iter().map(|s| Value::str(*s)).collect()),
+        Initial::Dict => Value::Dict(Vec::new()),
     }
 }
 
