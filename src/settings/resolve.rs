@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use crate::py::int::Int;
 use crate::py::repr::str_repr;
 use crate::py::value::Value;
-use crate::settings::traitlets::app::{level_number, Env, Installer};
+use crate::settings::traitlets::app::{default, level_number, Env, Installer};
 
 /// The resolved, validated settings of one `install` run.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,14 +61,18 @@ pub fn resolve(app: &Installer, env: &Env) -> Result<Settings, BadConfig> {
         _ => None,
     };
 
-    let unauthorized_users_default: BTreeSet<String> =
-        var("GP_UNAUTHORIZED_USERS").unwrap_or_else(|| "root".into()).split(',').map(String::from).collect();
+    // The defaults as the option table gives them (`GP_UNAUTHORIZED_USERS`, else root).
+    let strings = |v: Value| -> BTreeSet<String> {
+        let Value::Set(items) = v else { return BTreeSet::new() };
+        items.into_iter().filter_map(|i| if let Value::Str(s) = i { Some(s) } else { None }).collect()
+    };
+    let unauthorized_users_default = strings(default("unauthorized_users", env));
     // An empty GP_AUTHORIZED_USERS means "no restriction" (the reference writes [""], which
     // refuses everyone).
-    let authorized_default: BTreeSet<String> = match var("GP_AUTHORIZED_USERS") {
-        Some(v) if !v.is_empty() => v.split(',').map(String::from).collect(),
-        _ => BTreeSet::new(),
-    };
+    let mut authorized_default = strings(default("authorized_users", env));
+    if authorized_default.len() == 1 && authorized_default.contains("") {
+        authorized_default.clear();
+    }
     let users = |name: &str, default: BTreeSet<String>| -> Result<BTreeSet<String>, BadConfig> {
         let Some(Value::Set(items)) = app.get(name) else { return Ok(default) };
         items
@@ -159,14 +163,18 @@ pub fn from_command_line(args: &crate::cli::argparse::InstallArgs) -> Result<Set
 }
 
 fn launch_timeout_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Int, BadConfig> {
-    for var in ["GP_LAUNCH_TIMEOUT", "KERNEL_LAUNCH_TIMEOUT"] {
+    let variables = crate::cli::options::find_trait("launch_timeout").map_or(&[][..], |t| t.env);
+    for &var in variables {
         if let Some(text) = env(var) {
             return crate::py::int::parse(&text).ok_or_else(|| {
                 BadConfig(format!("Invalid {var} value {}: expected a whole number of seconds", str_repr(&text)))
             });
         }
     }
-    Ok(Int::from_i64(30))
+    match crate::cli::options::find_trait("launch_timeout").map(|t| t.initial) {
+        Some(crate::cli::options::Initial::Int(n)) => Ok(Int::from_i64(n)),
+        _ => Ok(Int::from_i64(30)),
+    }
 }
 
 /// The checks the provisioner applies when it is constructed for a launch (which reads the

@@ -1,7 +1,7 @@
 //! The decision table: from language, `--spark` and `--crd` to the kind of kernelspec, its
 //! default names and images, its provisioner and launcher (installer.md §5.2).
 
-use crate::cli::options::DEFAULT_KERNEL_CLASS;
+use crate::cli::options::{DEFAULT_DISPLAY_NAME, DEFAULT_KERNEL_CLASS, DEFAULT_KERNEL_NAME};
 use crate::settings::resolve::Settings;
 
 /// The image tag we default to: the reference release whose launch contract we implement.
@@ -180,9 +180,10 @@ pub fn plan(s: &Settings) -> Result<Plan, String> {
     };
 
     // Only names still at the Python default are replaced, whether typed or defaulted.
-    let kernel_name = if s.kernel_name == "k8s_python" { variant.default_kernel_name() } else { s.kernel_name.clone() };
+    let kernel_name =
+        if s.kernel_name == DEFAULT_KERNEL_NAME { variant.default_kernel_name() } else { s.kernel_name.clone() };
     let display_name =
-        if s.display_name == "Kubernetes Python" { variant.default_display_name() } else { s.display_name.clone() };
+        if s.display_name == DEFAULT_DISPLAY_NAME { variant.default_display_name() } else { s.display_name.clone() };
     let image_name = s.image_name.clone().unwrap_or_else(|| variant.default_image());
     let executor_image_name =
         variant.is_spark().then(|| s.executor_image_name.clone().unwrap_or_else(|| image_name.clone()));
