@@ -3,7 +3,7 @@
 //! `--alias=value`, `--alias value`, `--Class.trait=value` and `--flag` forms, with argparse's
 //! prefix matching, its positional quirks and its error messages.
 
-use crate::cli::options::{Flag, ALIASES, FLAGS, INSTALLER};
+use crate::cli::options::{Cmd, Flag, ALIASES, FLAGS, INSTALLER};
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq)]
@@ -24,24 +24,14 @@ pub enum Command {
         all: bool,
     },
     Install(InstallArgs),
-    /// `completions SHELL`: a shell completion script (an extension of ours).
-    Completions {
-        shell: String,
-    },
-    /// `man`: the roff manual page (an extension of ours).
-    Man,
     /// `install --help-extensions`: our `install` flags the reference lacks (an extension).
     InstallExtensionsHelp,
-    /// An option of ours (`pod_options`) without its value: a one-line error, exit status 2.
-    ExtensionUsageError {
-        message: String,
-    },
-    /// `rbac ...`: the words after `rbac`, parsed by `rbac_cli` (an extension of ours).
-    Rbac {
-        args: Vec<String>,
-    },
-    /// `preview ...`: the words after `preview`, parsed by `preview` (an extension of ours).
-    Preview {
+    /// A pod option of ours without its value: a one-line error, exit status 2.
+    PodOptionWithoutValue(crate::cli::extensions::PodOptionWithoutValue),
+    /// One of our own commands (`preview`, `rbac`, `completions`, `man`) with the words after
+    /// it, which its clap model parses (`clap_model::parse_ours`).
+    Ours {
+        command: crate::cli::options::Cmd,
         args: Vec<String>,
     },
 }
@@ -71,7 +61,8 @@ pub struct InstallArgs {
 }
 
 /// An argparse-style usage error: printed after the usage block, exit status 2.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
 pub struct UsageError {
     pub message: String,
     /// Whether the installer's usage (all options) or the dispatcher's applies.
@@ -88,11 +79,11 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
     match args.first().map(String::as_str) {
         Some("install") => return parse_install(&args[1..]),
         Some("completions") if args.len() == 2 && !args[1].starts_with('-') => {
-            return Ok(Command::Completions { shell: args[1].clone() })
+            return Ok(Command::Ours { command: Cmd::Completions, args: args[1..].to_vec() })
         }
-        Some("man") if args.len() == 1 => return Ok(Command::Man),
-        Some("rbac") => return Ok(Command::Rbac { args: args[1..].to_vec() }),
-        Some("preview") => return Ok(Command::Preview { args: args[1..].to_vec() }),
+        Some("man") if args.len() == 1 => return Ok(Command::Ours { command: Cmd::Man, args: Vec::new() }),
+        Some("rbac") => return Ok(Command::Ours { command: Cmd::Rbac, args: args[1..].to_vec() }),
+        Some("preview") => return Ok(Command::Ours { command: Cmd::Preview, args: args[1..].to_vec() }),
         _ => {}
     }
     let before = before_double_dash(&args);
@@ -133,7 +124,7 @@ fn parse_install(args: &[String]) -> Result<Command, UsageError> {
     }
     let (args, pod_options) = match crate::cli::extensions::take_pod_options(&args) {
         Ok(taken) => taken,
-        Err(message) => return Ok(Command::ExtensionUsageError { message }),
+        Err(e) => return Ok(Command::PodOptionWithoutValue(e)),
     };
     let (args, extensions) = crate::cli::extensions::take(&args);
     let parsed = Parser::new(true).run(&args).map_err(|message| UsageError { message, install: true })?;

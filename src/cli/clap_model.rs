@@ -11,6 +11,7 @@ use clap::{Arg, ArgAction, Command, ValueHint};
 
 use crate::cli::help::{self, HelpContext};
 use crate::cli::options::{self, Action, Cmd, FlagValue, Hint, Kind, Opt, Origin};
+use crate::py::repr::str_repr;
 
 /// The program name the scripts complete and the manual page documents.
 pub const BIN: &str = "jupyter-k8s-spec";
@@ -144,6 +145,7 @@ fn arg_of(o: &'static Opt, docs: &[OptionDoc]) -> Arg {
                 .long_help(doc.long())
         }
         Action::Value => Arg::new(id)
+            .required(o.required)
             .long(id)
             .value_name(o.metavar)
             .num_args(1)
@@ -206,6 +208,106 @@ pub fn command() -> Command {
     cmd.subcommand(Command::new("help").about("Print the help, or the help of a subcommand").arg(
         Arg::new("subcommand").value_parser(PossibleValuesParser::new(described)).help("The subcommand to describe"),
     ))
+}
+
+// ----- parsing our commands ----------------------------------------------------------------------
+
+/// A usage error of one of our commands: one line, exit status 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UsageError {
+    #[error("unrecognized option {}", str_repr(.0))]
+    UnknownOption(String),
+    #[error("unexpected argument {}", str_repr(.0))]
+    UnexpectedArgument(String),
+    /// The form of the value is named where it is more than a name (`NAME=VALUE`).
+    #[error("option {option} needs a value{}", if metavar.contains('=') { format!(" ({metavar})") } else { String::new() })]
+    MissingValue { option: &'static str, metavar: &'static str },
+    #[error("{}", invalid_choice(option, value, choices))]
+    InvalidChoice { option: &'static str, value: String, choices: &'static [&'static str] },
+    /// A required positional argument is missing: what it is, and the usage.
+    #[error("{what} is required: {usage}")]
+    MissingPositional { what: &'static str, usage: String },
+    #[error("the option {option} is required ({})", one_of(choices))]
+    MissingOption { option: &'static str, choices: &'static [&'static str] },
+    /// A value that the command itself refuses (`invalid --env 'X': expected NAME=VALUE`).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// `a, b or c`.
+fn one_of(choices: &[&str]) -> String {
+    match choices {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn invalid_choice(option: &str, value: &str, choices: &[&str]) -> String {
+    if option.starts_with('-') {
+        format!("invalid {option} {}: expected one of {}", str_repr(value), choices.join(", "))
+    } else {
+        format!("unknown {} {} (expected one of: {})", option.to_lowercase(), str_repr(value), choices.join(", "))
+    }
+}
+
+/// Whether the words ask for help (`-h`, `--help`) before any `--`: help wins over every other
+/// word, as in the reference's commands.
+pub fn wants_help(args: &[String]) -> bool {
+    args.iter().take_while(|a| *a != "--").any(|a| a == "-h" || a == "--help")
+}
+
+/// Parses the words after one of our commands with its clap model (a repeated option keeps
+/// its last value). Errors are reported in our words, naming the word as it was typed.
+pub fn parse_ours(command: Cmd, args: &[String]) -> Result<clap::ArgMatches, UsageError> {
+    let cmd = subcommand(command).no_binary_name(true).args_override_self(true);
+    cmd.try_get_matches_from(args).map_err(|e| usage_error(command, args, &e))
+}
+
+fn usage_error(command: Cmd, args: &[String], e: &clap::Error) -> UsageError {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind: ContextKind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(" "),
+        _ => String::new(),
+    };
+    // clap names an option with its value's name (`--env <NAME=VALUE>`), a positional as
+    // `<SHELL>`: the name, and the word as typed.
+    let arg = context(ContextKind::InvalidArg);
+    let name = arg.split(' ').next().unwrap_or("").trim_matches(['<', '>', '[', ']']).to_string();
+    let typed =
+        args.iter().find(|w| **w == name || w.starts_with(&format!("{name}="))).cloned().unwrap_or(name.clone());
+    let entry = options::of(command).find(|o| o.long == name || (!o.long.starts_with('-') && o.metavar == name));
+    match (e.kind(), entry) {
+        (ErrorKind::UnknownArgument, _) if name.starts_with('-') => UsageError::UnknownOption(typed),
+        (ErrorKind::UnknownArgument, _) => UsageError::UnexpectedArgument(typed),
+        (ErrorKind::TooManyValues, _) => UsageError::UnknownOption(typed),
+        (ErrorKind::InvalidValue, Some(o)) => {
+            let value = context(ContextKind::InvalidValue);
+            if value.is_empty() && !typed.contains('=') {
+                UsageError::MissingValue { option: o.long, metavar: o.metavar }
+            } else {
+                UsageError::InvalidChoice { option: o.long, value, choices: o.choices() }
+            }
+        }
+        (ErrorKind::MissingRequiredArgument, Some(o)) if o.long.starts_with('-') => {
+            UsageError::MissingOption { option: o.long, choices: o.choices() }
+        }
+        (ErrorKind::MissingRequiredArgument, _) => {
+            match options::of(command).find(|o| matches!(o.action, Action::Positional { required: true })) {
+                Some(o) => {
+                    let doc = options::command_doc(command);
+                    let mut usage = format!("{BIN} {} {}", doc.name, o.metavar);
+                    if !o.choices().is_empty() {
+                        usage += &format!(" (one of: {})", o.choices().join(", "));
+                    }
+                    UsageError::MissingPositional { what: o.help, usage }
+                }
+                None => UsageError::Invalid(e.kind().to_string()),
+            }
+        }
+        (kind, _) => UsageError::Invalid(format!("{kind}: {arg}")),
+    }
 }
 
 #[cfg(test)]

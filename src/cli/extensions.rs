@@ -65,13 +65,21 @@ impl PodArgs {
     }
 }
 
+/// A pod option at the end of the words, or followed by an option instead of its value: a
+/// one-line usage error (exit status 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("argument {option}: expected one argument ({metavar})")]
+pub struct PodOptionWithoutValue {
+    pub option: &'static str,
+    pub metavar: &'static str,
+}
+
 /// Removes the pod options and their values from `args`: `--opt=VALUE`, or `--opt VALUE`
 /// when the next word is a value (not `--` and not starting with `-`; no accepted value starts
 /// with `-`, use `--opt=VALUE` for a file name that does). Only these exact option words count,
 /// and only before a `--`. The reference would take each of them for an unknown option, so
-/// removing them (and their values) changes how no other word is read. The error is the text of
-/// a one-line usage error.
-pub fn take_pod_options(args: &[String]) -> Result<(Vec<String>, PodArgs), String> {
+/// removing them (and their values) changes how no other word is read.
+pub fn take_pod_options(args: &[String]) -> Result<(Vec<String>, PodArgs), PodOptionWithoutValue> {
     let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
     let mut rest = Vec::with_capacity(args.len());
     let mut given = Vec::new();
@@ -86,7 +94,7 @@ pub fn take_pod_options(args: &[String]) -> Result<(Vec<String>, PodArgs), Strin
                         i += 2;
                         continue;
                     }
-                    _ => return Err(format!("argument {}: expected one argument ({})", o.long, o.metavar)),
+                    _ => return Err(PodOptionWithoutValue { option: o.long, metavar: o.metavar }),
                 }
             }
             let with_value =
@@ -176,10 +184,10 @@ mod tests {
             (&["--user", "--kernel-pod-template"], "argument --kernel-pod-template: expected one argument (FILE)"),
         ];
         for (w, e) in cases {
-            assert_eq!(take_pod_options(&words(w)).unwrap_err(), e, "{w:?}");
+            assert_eq!(take_pod_options(&words(w)).unwrap_err().to_string(), e, "{w:?}");
         }
         assert_eq!(
-            take_pod_options(&words(&["--pod-label"])).unwrap_err(),
+            take_pod_options(&words(&["--pod-label"])).unwrap_err().to_string(),
             "argument --pod-label: expected one argument (KEY=VALUE)"
         );
     }

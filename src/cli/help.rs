@@ -357,7 +357,7 @@ pub fn command_usage(command: Cmd) -> String {
             Action::Positional { required: true } => o.metavar.to_string(),
             Action::Positional { required: false } => format!("[{}]", o.metavar),
             Action::Help { .. } => continue,
-            Action::Value if required(o) => format!("{} {value}", o.long),
+            Action::Value if o.required => format!("{} {value}", o.long),
             Action::Value if o.repeatable => format!("[{} {value} ...]", o.long),
             Action::Value => format!("[{} {}]", o.long, o.metavar),
             _ => format!("[{}]", o.long),
@@ -365,12 +365,6 @@ pub fn command_usage(command: Cmd) -> String {
         words.push(word);
     }
     words.join(" ")
-}
-
-/// Whether one of our commands cannot run without this option.
-pub fn required(o: &Opt) -> bool {
-    matches!(o.action, Action::Positional { required: true })
-        || (o.command == Cmd::Rbac && o.long == "--namespace-mode")
 }
 
 /// The help of one of our commands: usage, description, options in two columns.

@@ -634,6 +634,8 @@ pub struct Opt {
     pub choices: &'static [&'static str],
     /// May be given more than once.
     pub repeatable: bool,
+    /// Its command cannot run without it.
+    pub required: bool,
     pub group: Group,
 }
 
@@ -715,6 +717,7 @@ const fn opt(command: Cmd, long: &'static str, action: Action) -> Opt {
         help: "",
         choices: &[],
         repeatable: false,
+        required: false,
         group: Group::None,
     }
 }
@@ -874,6 +877,7 @@ above (write those fields into FILE).",
     // preview
     Opt {
         summary: "The kernelspec directory (with kernel.json and scripts/)",
+        help: "the kernelspec directory",
         hint: Hint::Dir,
         ..ours(Cmd::Preview, "KERNELSPEC_DIR", Action::Positional { required: true }, "KERNELSPEC_DIR")
     },
@@ -908,6 +912,7 @@ problem is listed on stderr with its field path, exit status 1",
   auto    in a namespace created for each kernel
           (GP_SHARED_NAMESPACE=False, no KERNEL_NAMESPACE)",
         choices: NAMESPACE_MODES,
+        required: true,
         ..ours(Cmd::Rbac, "--namespace-mode", Action::Value, "MODE")
     },
     Opt {
@@ -929,6 +934,7 @@ problem is listed on stderr with its field path, exit status 1",
     // completions
     Opt {
         summary: "The shell to complete for",
+        help: "the shell",
         choices: SHELLS,
         ..ours(Cmd::Completions, "SHELL", Action::Positional { required: true }, "SHELL")
     },

@@ -3,8 +3,10 @@
 
 use clap_complete::Shell;
 
-use crate::cli::clap_model::{command, BIN};
-use crate::cli::options;
+use crate::cli::clap_model::{command, parse_ours, BIN};
+use crate::cli::options::{self, Cmd};
+use crate::commands::exit_codes::ExitCode;
+use crate::commands::output::print;
 
 /// The shells `completions` writes scripts for (`options::SHELLS`, in its order).
 pub const SHELLS: &[(&str, Shell)] = &[
@@ -14,6 +16,21 @@ pub const SHELLS: &[(&str, Shell)] = &[
     (options::SHELLS[3], Shell::Elvish),
     (options::SHELLS[4], Shell::PowerShell),
 ];
+
+/// Runs `completions SHELL`.
+pub fn run(args: &[String]) -> ExitCode {
+    let shell = match parse_ours(Cmd::Completions, args) {
+        Ok(m) => m.get_one::<String>("SHELL").and_then(|name| shell(name)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(&e);
+        }
+    };
+    match shell {
+        Some(s) => print(completions(s), ExitCode::Success),
+        None => ExitCode::Usage,
+    }
+}
 
 /// The shell named `name`, if `completions` supports it.
 pub fn shell(name: &str) -> Option<Shell> {

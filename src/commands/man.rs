@@ -9,6 +9,7 @@ use clap_mangen::Man;
 
 use crate::cli::clap_model::{command, install_option_docs, BIN};
 use crate::cli::help;
+use crate::commands::exit_codes::ExitCode;
 
 /// The manual page `jupyter-k8s-spec(1)`, in roff: clap_mangen's title, name and option list, and
 /// sections of our own around them.
@@ -127,14 +128,10 @@ fn own_sections_after_options() -> Roff {
     }
 
     r.control("SH", ["EXIT STATUS"]);
-    for (code, text) in [
-        ("0", "Success, or help printed."),
-        ("1", "The installation failed, or no subcommand was given."),
-        ("2", "The command line could not be parsed."),
-    ] {
+    for (code, text) in ExitCode::DOCUMENTED {
         r.control("TP", []);
-        r.text([bold(code)]);
-        r.text([roman(text)]);
+        r.text([bold(code.code().to_string())]);
+        r.text([roman(*text)]);
     }
 
     r.control("SH", ["SEE ALSO"]);

@@ -4,8 +4,15 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::cli::clap_model::{parse_ours, wants_help, UsageError};
+use crate::cli::help::command_help;
+use crate::cli::options::Cmd;
+use crate::commands::errors::PreviewFailure;
+use crate::commands::exit_codes::ExitCode;
+use crate::commands::output::print;
 use crate::launch::simulate::{render_dir, validate};
 use crate::launch::yaml::Py;
+use crate::py::repr::str_repr;
 
 /// The parsed command line.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -21,40 +28,19 @@ pub enum PreviewCommand {
     Preview(Request),
 }
 
-/// Parses the words after `preview`; errors are usage errors (exit 2).
-pub fn parse(args: &[String]) -> Result<PreviewCommand, String> {
-    if args.iter().take_while(|a| *a != "--").any(|a| a == "-h" || a == "--help") {
+/// Parses the words after `preview` (its entries in the option table, through clap).
+pub fn parse(args: &[String]) -> Result<PreviewCommand, UsageError> {
+    if wants_help(args) {
         return Ok(PreviewCommand::Help);
     }
-    let mut words = args.iter();
-    let mut req = Request::default();
-    let mut dir: Option<PathBuf> = None;
-    let mut only_positional = false;
-    while let Some(word) = words.next() {
-        if !only_positional && word.starts_with('-') && word.len() > 1 {
-            match word.as_str() {
-                "--" => only_positional = true,
-                "--validate" => req.validate = true,
-                "--env" => {
-                    let v = words.next().ok_or("option --env needs a value (NAME=VALUE)")?;
-                    req.env.push(env_assignment(v)?);
-                }
-                w if w.starts_with("--env=") => req.env.push(env_assignment(&w[6..])?),
-                _ => return Err(format!("unrecognized option {}", crate::py::repr::str_repr(word))),
-            }
-            continue;
-        }
-        if dir.is_some() {
-            return Err(format!("unexpected argument {}", crate::py::repr::str_repr(word)));
-        }
-        dir = Some(PathBuf::from(word));
-    }
-    req.dir = dir.ok_or("the kernelspec directory is required: jupyter-k8s-spec preview KERNELSPEC_DIR")?;
-    Ok(PreviewCommand::Preview(req))
+    let m = parse_ours(Cmd::Preview, args)?;
+    let env = m.get_many::<String>("env").into_iter().flatten().map(|v| env_assignment(v)).collect::<Result<_, _>>()?;
+    let dir = m.get_one::<String>("KERNELSPEC_DIR").map(PathBuf::from).unwrap_or_default();
+    Ok(PreviewCommand::Preview(Request { dir, env, validate: m.get_flag("validate") }))
 }
 
-fn env_assignment(text: &str) -> Result<(String, String), String> {
-    let bad = || format!("invalid --env {}: expected NAME=VALUE", crate::py::repr::str_repr(text));
+fn env_assignment(text: &str) -> Result<(String, String), UsageError> {
+    let bad = || UsageError::Invalid(format!("invalid --env {}: expected NAME=VALUE", str_repr(text)));
     let (name, value) = text.split_once('=').ok_or_else(bad)?;
     let ok_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -64,43 +50,41 @@ fn env_assignment(text: &str) -> Result<(String, String), String> {
     Ok((name.to_string(), value.to_string()))
 }
 
-/// Runs `preview`; returns the exit status.
-pub fn run(args: &[String]) -> i32 {
+/// Runs `preview`.
+pub fn run(args: &[String]) -> ExitCode {
     let req = match parse(args) {
-        Ok(PreviewCommand::Help) => {
-            return crate::commands::output::print(crate::cli::help::command_help(crate::cli::options::Cmd::Preview), 0)
-        }
+        Ok(PreviewCommand::Help) => return print(command_help(Cmd::Preview), ExitCode::Success),
         Ok(PreviewCommand::Preview(r)) => r,
         Err(e) => {
             eprintln!("error: {e}");
-            return 2;
+            return ExitCode::from(&e);
         }
     };
     let getenv = |k: &str| std::env::var(k).ok();
     let preview = match render_dir(&req.dir, &req.env, &getenv) {
         Ok(p) => p,
-        Err(e) => {
-            // One line, whatever a message quotes.
-            eprintln!("error: {}", e.replace(['\n', '\r'], " "));
-            return 1;
-        }
+        Err(e) => return fail(&PreviewFailure::from(e)),
     };
-    let status = crate::commands::output::print(&preview.text, 0);
-    if status != 0 || !req.validate {
+    let status = print(&preview.text, ExitCode::Success);
+    if status != ExitCode::Success || !req.validate {
         return status;
     }
     let problems = validate(&preview.objects);
     if problems.is_empty() {
-        return 0;
+        return status;
     }
     let mut err = std::io::stderr().lock();
     for p in &problems {
         let _ = writeln!(err, "{p}");
     }
     let what = preview.objects.first().and_then(|o| o.get("kind")).and_then(Py::as_str).unwrap_or("object");
-    let n = problems.len();
-    let _ = writeln!(err, "error: the {what} does not validate: {n} problem{}", if n == 1 { "" } else { "s" });
-    1
+    fail(&PreviewFailure::Invalid { what: what.to_string(), count: problems.len() })
+}
+
+/// Reports a failure on one line, whatever a message quotes.
+fn fail(e: &PreviewFailure) -> ExitCode {
+    eprintln!("error: {}", e.to_string().replace(['\n', '\r'], " "));
+    ExitCode::from(e)
 }
 
 #[cfg(test)]
@@ -124,13 +108,19 @@ mod tests {
         );
         assert_eq!(parse(&words(&["--bogus", "-h"])), Ok(PreviewCommand::Help));
         assert_eq!(
-            parse(&words(&[])).unwrap_err(),
+            parse(&words(&[])).unwrap_err().to_string(),
             "the kernelspec directory is required: jupyter-k8s-spec preview KERNELSPEC_DIR"
         );
-        assert_eq!(parse(&words(&["d", "--env", "X"])).unwrap_err(), "invalid --env 'X': expected NAME=VALUE");
-        assert_eq!(parse(&words(&["d", "--env", "1X=a"])).unwrap_err(), "invalid --env '1X=a': expected NAME=VALUE");
-        assert_eq!(parse(&words(&["d", "--env"])).unwrap_err(), "option --env needs a value (NAME=VALUE)");
-        assert_eq!(parse(&words(&["d", "e"])).unwrap_err(), "unexpected argument 'e'");
-        assert_eq!(parse(&words(&["d", "--x"])).unwrap_err(), "unrecognized option '--x'");
+        assert_eq!(
+            parse(&words(&["d", "--env", "X"])).unwrap_err().to_string(),
+            "invalid --env 'X': expected NAME=VALUE"
+        );
+        assert_eq!(
+            parse(&words(&["d", "--env", "1X=a"])).unwrap_err().to_string(),
+            "invalid --env '1X=a': expected NAME=VALUE"
+        );
+        assert_eq!(parse(&words(&["d", "--env"])).unwrap_err().to_string(), "option --env needs a value (NAME=VALUE)");
+        assert_eq!(parse(&words(&["d", "e"])).unwrap_err().to_string(), "unexpected argument 'e'");
+        assert_eq!(parse(&words(&["d", "--x"])).unwrap_err().to_string(), "unrecognized option '--x'");
     }
 }

@@ -1,6 +1,12 @@
 //! The command line of `jupyter-k8s-spec rbac` (an extension of ours): its options, its help,
 //! and its one-line errors (exit status 2).
 
+use crate::cli::clap_model::{parse_ours, wants_help};
+use crate::cli::help::command_help;
+use crate::cli::options::Cmd;
+use crate::commands::errors::RbacUsage;
+use crate::commands::exit_codes::ExitCode;
+use crate::commands::output::print;
 use crate::commands::rbac_manifest::{self as rbac, Mode, Request, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT};
 
 /// What `rbac` was asked to do.
@@ -10,62 +16,31 @@ pub enum RbacCommand {
     Manifest(Request),
 }
 
-/// Parses the words after `rbac`. Options take their value as `--opt=value` or `--opt value`;
-/// a repeated option keeps its last value.
-pub fn parse(args: &[String]) -> Result<RbacCommand, String> {
-    if args.iter().any(|a| a == "-h" || a == "--help") {
+/// Parses the words after `rbac` (its entries in the option table, through clap). Options take
+/// their value as `--opt=value` or `--opt value`; a repeated option keeps its last value.
+pub fn parse(args: &[String]) -> Result<RbacCommand, RbacUsage> {
+    if wants_help(args) {
         return Ok(RbacCommand::Help);
     }
-    let (mut mode, mut namespace, mut account) = (None, None, None);
-    let mut words = args.iter();
-    while let Some(word) = words.next() {
-        let (name, inline) = match word.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (word.as_str(), None),
-        };
-        let slot = match name {
-            "--namespace-mode" => &mut mode,
-            "--namespace" => &mut namespace,
-            "--service-account" => &mut account,
-            _ if word.starts_with('-') => {
-                return Err(format!("unrecognized option {}", crate::py::repr::str_repr(word)))
-            }
-            _ => return Err(format!("unexpected argument {}", crate::py::repr::str_repr(word))),
-        };
-        let value = match inline {
-            Some(v) => v,
-            None => words
-                .next()
-                .filter(|v| !v.starts_with("--"))
-                .cloned()
-                .ok_or_else(|| format!("option {name} needs a value"))?,
-        };
-        *slot = Some(value);
-    }
-    let mode_text = mode.ok_or("the option --namespace-mode is required (shared, byo or auto)")?;
-    let mode = Mode::parse(&mode_text).ok_or_else(|| {
-        format!(
-            "invalid --namespace-mode {}: expected one of {}",
-            crate::py::repr::str_repr(&mode_text),
-            Mode::NAMES.join(", ")
-        )
-    })?;
-    let namespace = namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
-    let account = account.as_deref().unwrap_or(DEFAULT_SERVICE_ACCOUNT);
-    Request::new(mode, namespace, account).map(RbacCommand::Manifest)
+    let m = parse_ours(Cmd::Rbac, args)?;
+    let text = |id: &str| m.get_one::<String>(id).map(String::as_str);
+    // clap has checked that it is there and one of the modes.
+    let mode = text("namespace-mode").and_then(Mode::parse).unwrap_or(Mode::Shared);
+    let namespace = text("namespace").unwrap_or(DEFAULT_NAMESPACE);
+    let account = text("service-account").unwrap_or(DEFAULT_SERVICE_ACCOUNT);
+    Ok(RbacCommand::Manifest(Request::new(mode, namespace, account)?))
 }
 
-/// Runs `rbac` and returns the exit status.
-pub fn run(args: &[String]) -> i32 {
-    let text = match parse(args) {
-        Ok(RbacCommand::Help) => crate::cli::help::command_help(crate::cli::options::Cmd::Rbac),
-        Ok(RbacCommand::Manifest(req)) => rbac::manifest(&req),
+/// Runs `rbac`.
+pub fn run(args: &[String]) -> ExitCode {
+    match parse(args) {
+        Ok(RbacCommand::Help) => print(command_help(Cmd::Rbac), ExitCode::Success),
+        Ok(RbacCommand::Manifest(req)) => print(rbac::manifest(&req), ExitCode::Success),
         Err(e) => {
             eprintln!("error: {e}");
-            return 2;
+            ExitCode::from(&e)
         }
-    };
-    crate::commands::output::print(text, 0)
+    }
 }
 
 #[cfg(test)]
@@ -73,7 +48,7 @@ mod tests {
     use super::*;
 
     fn p(s: &[&str]) -> Result<RbacCommand, String> {
-        parse(&s.iter().map(|w| w.to_string()).collect::<Vec<_>>())
+        parse(&s.iter().map(|w| w.to_string()).collect::<Vec<_>>()).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -63,21 +63,30 @@ pub struct Request {
     service_account: String,
 }
 
+/// A name Kubernetes would refuse; the message names the option and the value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error(
+        "invalid --namespace {}: a namespace is 1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit",
+        crate::py::repr::str_repr(.0)
+    )]
+    Namespace(String),
+    #[error(
+        "invalid --service-account {}: a service account name is at most 253 characters of dot-separated parts of lower-case letters, digits or '-', each starting and ending with a letter or digit",
+        crate::py::repr::str_repr(.0)
+    )]
+    ServiceAccount(String),
+}
+
 impl Request {
     /// Checks that `namespace` is a DNS-1123 label and `service_account` a DNS-1123 subdomain,
-    /// as Kubernetes requires; the error names the offending option and value.
-    pub fn new(mode: Mode, namespace: &str, service_account: &str) -> Result<Request, String> {
+    /// as Kubernetes requires.
+    pub fn new(mode: Mode, namespace: &str, service_account: &str) -> Result<Request, RequestError> {
         if !is_dns1123_label(namespace) {
-            return Err(format!(
-                "invalid --namespace {}: a namespace is 1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit",
-                crate::py::repr::str_repr(namespace)
-            ));
+            return Err(RequestError::Namespace(namespace.to_string()));
         }
         if !is_dns1123_subdomain(service_account) {
-            return Err(format!(
-                "invalid --service-account {}: a service account name is at most 253 characters of dot-separated parts of lower-case letters, digits or '-', each starting and ending with a letter or digit",
-                crate::py::repr::str_repr(service_account)
-            ));
+            return Err(RequestError::ServiceAccount(service_account.to_string()));
         }
         Ok(Request { mode, namespace: namespace.to_string(), service_account: service_account.to_string() })
     }
@@ -354,9 +363,9 @@ mod tests {
 
     #[test]
     fn request_errors_name_the_option() {
-        let e = Request::new(Mode::Shared, "Team", "sa").unwrap_err();
+        let e = Request::new(Mode::Shared, "Team", "sa").unwrap_err().to_string();
         assert!(e.starts_with("invalid --namespace 'Team': "), "{e}");
-        let e = Request::new(Mode::Shared, "ns", "a\nb").unwrap_err();
+        let e = Request::new(Mode::Shared, "ns", "a\nb").unwrap_err().to_string();
         assert!(e.starts_with("invalid --service-account 'a\\nb': "), "{e}");
     }
 

@@ -55,24 +55,32 @@ const STAGING_RANDOM: usize = 12;
 /// `kernel.json`.
 const KERNEL_JSON_TEMP: &str = ".~k8s-spec-kernel.json";
 
+/// A kernel name no kernelspec can have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("Invalid kernel name '': the kernel name cannot be empty.")]
+    Empty,
+    #[error("Invalid kernel name {}: '.' and '..' name directories, not kernels.", crate::py::repr::str_repr(.0))]
+    Dots(String),
+    #[error(
+        "Invalid kernel name {}.  Kernel names can only contain ASCII letters and numbers and these separators: - . _ (hyphen, period, and underscore).",
+        crate::py::repr::str_repr(.0)
+    )]
+    Characters(String),
+}
+
 /// Checks a kernel name the way jupyter_client does, minus its quirks: ASCII letters, digits,
 /// `-`, `.`, `_`, and neither `.` nor `..` (which would install over the kernels directory or
 /// its parent).
-pub fn check_kernel_name(name: &str) -> Result<(), String> {
+pub fn check_kernel_name(name: &str) -> Result<(), NameError> {
     if name.is_empty() {
-        return Err("Invalid kernel name '': the kernel name cannot be empty.".into());
+        return Err(NameError::Empty);
     }
     if name == "." || name == ".." {
-        return Err(format!(
-            "Invalid kernel name {}: '.' and '..' name directories, not kernels.",
-            crate::py::repr::str_repr(name)
-        ));
+        return Err(NameError::Dots(name.to_string()));
     }
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')) {
-        return Err(format!(
-            "Invalid kernel name {}.  Kernel names can only contain ASCII letters and numbers and these separators: - . _ (hyphen, period, and underscore).",
-            crate::py::repr::str_repr(name)
-        ));
+        return Err(NameError::Characters(name.to_string()));
     }
     Ok(())
 }
@@ -567,7 +575,7 @@ mod tests {
             assert_eq!(check_kernel_name(ok), Ok(()), "{ok}");
         }
         for bad in ["", ".", "..", "a/b", "../../x", "ké", "tab\there", "py:3", "a b", "x\n"] {
-            let e = check_kernel_name(bad).unwrap_err();
+            let e = check_kernel_name(bad).unwrap_err().to_string();
             assert!(e.starts_with("Invalid kernel name"), "{bad}: {e}");
         }
     }

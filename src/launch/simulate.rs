@@ -23,6 +23,32 @@ use crate::launch::schema as k8s_schema;
 use crate::launch::template::{self as kernel_template, RenderError};
 use crate::launch::yaml::{self as pyyaml, Py};
 
+/// Why a kernelspec cannot be rendered as its launch would render it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LaunchError {
+    /// What the provisioner or the launcher refuses (or cannot read), in its words.
+    #[error("{0}")]
+    Refused(String),
+    /// A rendered template that is not YAML (`what` names it).
+    #[error("the rendered {what} is not valid YAML: {error}")]
+    NotYaml { what: String, error: crate::launch::yaml::YamlError },
+    /// What the caller's check of the documents (`Kernelspec::inspect`) found.
+    #[error("{0}")]
+    Inspected(String),
+}
+
+impl From<String> for LaunchError {
+    fn from(message: String) -> LaunchError {
+        LaunchError::Refused(message)
+    }
+}
+
+impl From<&str> for LaunchError {
+    fn from(message: &str) -> LaunchError {
+        LaunchError::Refused(message.to_string())
+    }
+}
+
 /// The kernel id used unless `--env KERNEL_ID=...` gives one.
 pub const DEFAULT_KERNEL_ID: &str = "00000000-0000-0000-0000-000000000000";
 /// The user name used unless `--env KERNEL_USERNAME=...` gives one (the provisioner would use
@@ -504,7 +530,7 @@ fn render_error(e: RenderError) -> String {
 pub type Documents = [(usize, Py)];
 
 /// A check of the parsed documents of a pod template (`Kernelspec::inspect`).
-pub type Inspect<'a> = dyn Fn(&Documents) -> Result<(), String> + 'a;
+pub type Inspect<'a> = dyn Fn(&Documents) -> Result<(), LaunchError> + 'a;
 
 /// A kernelspec to render as a launch would, wherever its files are: on disk (`render`) or
 /// about to be installed (`install --validate`, `install --kernel-pod-template`).
@@ -518,7 +544,7 @@ pub struct Kernelspec<'a> {
     /// Its name (the name of its directory): the launch's KERNEL_NAME.
     pub name: &'a str,
     /// The text of `scripts/<file name>`, or an error naming the file.
-    pub template: &'a dyn Fn(&str) -> Result<String, String>,
+    pub template: &'a dyn Fn(&str) -> Result<String, LaunchError>,
     /// Whether it has `scripts/kernel-pod.yaml.j2` (which `bin/run.sh` renders for Spark).
     pub has_pod_template: bool,
     /// Called with the parsed documents of a pod template before the launcher's checks; its
@@ -531,12 +557,13 @@ pub fn render_dir(
     dir: &Path,
     given: &[(String, String)],
     getenv: &dyn Fn(&str) -> Option<String>,
-) -> Result<Preview, String> {
+) -> Result<Preview, LaunchError> {
     let (doc, json_path) = read_spec(dir)?;
     let scripts = dir.join("scripts");
     let template = |name: &str| {
         let path = scripts.join(name);
-        std::fs::read_to_string(&path).map_err(|e| format!("cannot read the template {}: {e}", path.display()))
+        std::fs::read_to_string(&path)
+            .map_err(|e| LaunchError::Refused(format!("cannot read the template {}: {e}", path.display())))
     };
     let name = abspath(dir).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let shown = dir.display().to_string();
@@ -558,7 +585,7 @@ pub fn render_kernelspec(
     kernelspec: &Kernelspec,
     given: &[(String, String)],
     getenv: &dyn Fn(&str) -> Option<String>,
-) -> Result<Preview, String> {
+) -> Result<Preview, LaunchError> {
     let spec = parse_spec(kernelspec.kernel_json, kernelspec.json_path)?;
     let (mut env, argv) = provisioner_env(&spec, given, getenv)?;
     let read_template = |name: &str| (kernelspec.template)(name);
@@ -570,11 +597,11 @@ pub fn render_kernelspec(
     } else if let Some(i) = position("run.sh").filter(|_| kernelspec.has_pod_template) {
         (Launcher::Pod, &argv[i + 1..])
     } else {
-        return Err(format!(
+        return Err(LaunchError::from(format!(
             "the kernelspec in '{}' runs neither scripts/launch_kubernetes.py, scripts/launch_custom_resource.py \
              nor bin/run.sh with scripts/kernel-pod.yaml.j2: nothing to preview",
             kernelspec.shown
-        ));
+        )));
     };
     let args = launcher_args(args, launcher)?;
     let spec_name = kernelspec.name.to_string();
@@ -605,7 +632,7 @@ pub fn render_kernelspec(
             let name = "kernel-pod.yaml.j2";
             let rendered = kernel_template::render(name, &read_template(name)?, &vars).map_err(render_error)?;
             let documents =
-                pyyaml::load_all(&rendered).map_err(|e| format!("the rendered {name} is not valid YAML: {e}"))?;
+                pyyaml::load_all(&rendered).map_err(|error| LaunchError::NotYaml { what: name.to_string(), error })?;
             let documents: Vec<(usize, Py)> = documents
                 .into_iter()
                 .enumerate()
@@ -621,9 +648,9 @@ pub fn render_kernelspec(
                 let kind = document.get("kind").filter(|k| k.truthy()).cloned();
                 let Some(kind) = kind else {
                     let shown = pyyaml::py_repr(&document).unwrap_or_default();
-                    return Err(format!(
+                    return Err(LaunchError::from(format!(
                         "Unknown Kubernetes object '{shown}' found in yaml file - kernel launch terminating!"
-                    ));
+                    )));
                 };
                 let kind_text = pyyaml::py_str(&kind).unwrap_or_default();
                 match kind_text.as_str() {
@@ -633,9 +660,9 @@ pub fn render_kernelspec(
                     }
                     "Secret" | "PersistentVolumeClaim" | "PersistentVolume" => objects.push(document),
                     other => {
-                        return Err(format!(
+                        return Err(LaunchError::from(format!(
                             "Unhandled Kubernetes object kind '{other}' found in yaml file - kernel launch terminating!"
-                        ))
+                        )))
                     }
                 }
             }
@@ -666,15 +693,21 @@ pub fn render_kernelspec(
                 ("transport_encryption".into(), Py::str(arg(&args, "--transport-encryption").unwrap_or(""))),
             ]);
             template_variables(&env, &mut vars);
-            let required = |name: &str| -> Result<String, String> {
+            let required = |name: &str| -> Result<String, LaunchError> {
                 let v = vars.iter().find(|(k, _)| k == name).map(|(_, v)| v);
                 let Some(v) = v else {
-                    return Err(format!("{} is not set - kernel launch terminating!", name.to_uppercase()));
+                    return Err(LaunchError::from(format!(
+                        "{} is not set - kernel launch terminating!",
+                        name.to_uppercase()
+                    )));
                 };
                 if matches!(v, Py::None) || v.as_str() == Some("") {
-                    return Err(format!("{} is empty - kernel launch terminating!", name.to_uppercase()));
+                    return Err(LaunchError::from(format!(
+                        "{} is empty - kernel launch terminating!",
+                        name.to_uppercase()
+                    )));
                 }
-                pyyaml::py_str(v).map_err(|_| "value too large".to_string())
+                pyyaml::py_str(v).map_err(|_| LaunchError::from("value too large"))
             };
             let group = required("kernel_crd_group")?;
             let version = required("kernel_crd_version")?;
@@ -686,17 +719,17 @@ pub fn render_kernelspec(
             };
             if !(part_ok(&group) && part_ok(&version)) {
                 let shown = crate::py::repr::str_repr(&format!("{group}/{version}"));
-                return Err(format!("invalid custom resource group/version {shown}"));
+                return Err(LaunchError::from(format!("invalid custom resource group/version {shown}")));
             }
             let name = format!("{group}-{version}.yaml.j2");
             let rendered = kernel_template::render(&name, &read_template(&name)?, &vars).map_err(render_error)?;
-            let mut resource =
-                pyyaml::load(&rendered).map_err(|e| format!("the rendered custom resource is not valid YAML: {e}"))?;
+            let mut resource = pyyaml::load(&rendered)
+                .map_err(|error| LaunchError::NotYaml { what: "custom resource".to_string(), error })?;
             if group == "sparkoperator.k8s.io" {
                 for section in ["driver", "executor"] {
                     let missing = || format!("the custom resource has no spec.{section} - kernel launch terminating!");
                     if !matches!(resource.get("spec").and_then(|s| s.get(section)), Some(Py::Dict(_))) {
-                        return Err(missing());
+                        return Err(LaunchError::from(missing()));
                     }
                     resource = update_at(&resource, &["spec", section, "env"], &|old| Ok(extend_env(old, &env)))
                         .map_err(|_| missing())?;

@@ -6,15 +6,20 @@ use super::int::Int;
 use super::text;
 use super::value::Value;
 
+/// Why a text is not a Python literal (as Python words it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotALiteral(pub String);
+
 /// `ast.literal_eval(text)`; the error says why the text is not a literal.
-pub fn literal_eval(text: &str) -> Result<Value, String> {
+pub fn literal_eval(text: &str) -> Result<Value, NotALiteral> {
     let (toks, lex_err) = tokenize(text, true);
     if let Some((_, msg)) = lex_err {
-        return Err(format!("syntax error: {msg}"));
+        return Err(NotALiteral(format!("syntax error: {msg}")));
     }
     let end = toks.iter().rposition(|t| !matches!(t.tok, Tok::Newline | Tok::Eof)).map_or(0, |i| i + 1);
     let line = toks.last().map_or(1, |t| t.line);
-    parse_value(text, &toks[..end], line).map_err(|(_, msg)| msg)
+    parse_value(text, &toks[..end], line).map_err(|(_, msg)| NotALiteral(msg))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -785,7 +790,7 @@ mod tests {
             ("$", "syntax error: invalid character '$'".into()),
         ];
         for (src, want) in cases {
-            assert_eq!(literal_eval(src).map(|v| v.repr()), Err(want), "{src:?}");
+            assert_eq!(literal_eval(src).map(|v| v.repr()).map_err(|e| e.0), Err(want), "{src:?}");
         }
     }
 }

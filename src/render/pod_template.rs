@@ -55,57 +55,61 @@ pub struct PodOptions {
 
 impl PodOptions {
     /// Checks every value; the error is one line naming the option and the value.
-    pub fn parse(args: &PodArgs) -> Result<PodOptions, String> {
+    pub fn parse(args: &PodArgs) -> Result<PodOptions, PodError> {
         let mut o = PodOptions::default();
         for (opt, value) in &args.given {
             let shown = str_repr(value);
             match *opt {
                 TOLERATION => {
-                    let t = parse_toleration(value).map_err(|e| format!("{opt} {shown}: {e}"))?;
+                    let t = parse_toleration(value).map_err(|e| PodError::Value(format!("{opt} {shown}: {e}")))?;
                     if o.tolerations.contains(&t) {
-                        return Err(format!("{opt} {shown} is given twice"));
+                        return Err(PodError::Value(format!("{opt} {shown} is given twice")));
                     }
                     o.tolerations.push(t);
                 }
                 NODE_SELECTOR | POD_LABEL => {
-                    let (k, v) = split_pair(value).map_err(|e| format!("{opt} {shown}: {e}"))?;
-                    check_qualified_name(k).map_err(|e| format!("{opt} {shown}: invalid key {}: {e}", str_repr(k)))?;
-                    check_label_value(v).map_err(|e| format!("{opt} {shown}: invalid value {}: {e}", str_repr(v)))?;
+                    let (k, v) = split_pair(value).map_err(|e| PodError::Value(format!("{opt} {shown}: {e}")))?;
+                    check_qualified_name(k)
+                        .map_err(|e| PodError::Value(format!("{opt} {shown}: invalid key {}: {e}", str_repr(k))))?;
+                    check_label_value(v)
+                        .map_err(|e| PodError::Value(format!("{opt} {shown}: invalid value {}: {e}", str_repr(v))))?;
                     if *opt == POD_LABEL && RESERVED_LABELS.contains(&k) {
-                        return Err(format!(
+                        return Err(PodError::Value(format!(
                             "{opt} {shown}: the label {} is set by the kernelspec's template \
                              (kernel_id, app, component and source are reserved)",
                             str_repr(k)
-                        ));
+                        )));
                     }
                     let list = if *opt == POD_LABEL { &mut o.labels } else { &mut o.node_selector };
                     if list.iter().any(|(have, _)| have == k) {
-                        return Err(format!("{opt}: the key {} is given twice", str_repr(k)));
+                        return Err(PodError::Value(format!("{opt}: the key {} is given twice", str_repr(k))));
                     }
                     list.push((k.to_string(), v.to_string()));
                 }
                 IMAGE_PULL_SECRET => {
                     check_dns_subdomain(value)
-                        .map_err(|e| format!("{opt} {shown}: not a valid Secret name: it {e}"))?;
+                        .map_err(|e| PodError::Value(format!("{opt} {shown}: not a valid Secret name: it {e}")))?;
                     if o.image_pull_secrets.contains(value) {
-                        return Err(format!("{opt} {shown} is given twice"));
+                        return Err(PodError::Value(format!("{opt} {shown} is given twice")));
                     }
                     o.image_pull_secrets.push(value.clone());
                 }
                 POD_ANNOTATION => {
-                    let (k, v) = split_pair(value).map_err(|e| format!("{opt} {}: {e}", str_repr(value)))?;
-                    check_qualified_name(k).map_err(|e| format!("{opt} {shown}: invalid key {}: {e}", str_repr(k)))?;
+                    let (k, v) =
+                        split_pair(value).map_err(|e| PodError::Value(format!("{opt} {}: {e}", str_repr(value))))?;
+                    check_qualified_name(k)
+                        .map_err(|e| PodError::Value(format!("{opt} {shown}: invalid key {}: {e}", str_repr(k))))?;
                     if o.annotations.iter().any(|(have, _)| have == k) {
-                        return Err(format!("{opt}: the key {} is given twice", str_repr(k)));
+                        return Err(PodError::Value(format!("{opt}: the key {} is given twice", str_repr(k))));
                     }
                     o.annotations.push((k.to_string(), v.to_string()));
                 }
                 _ => {
                     if o.template.is_some() {
-                        return Err(format!("{opt} is given twice"));
+                        return Err(PodError::Value(format!("{opt} is given twice")));
                     }
                     if value.is_empty() {
-                        return Err(format!("{opt} '': expected a file name"));
+                        return Err(PodError::Value(format!("{opt} '': expected a file name")));
                     }
                     o.template = Some(value.clone());
                 }
@@ -113,9 +117,9 @@ impl PodOptions {
         }
         let total: usize = o.annotations.iter().map(|(k, v)| k.len() + v.len()).sum();
         if total > MAX_ANNOTATIONS_BYTES {
-            return Err(format!(
+            return Err(PodError::Value(format!(
                 "{POD_ANNOTATION}: the annotations add up to {total} bytes; Kubernetes allows at most {MAX_ANNOTATIONS_BYTES}"
-            ));
+            )));
         }
         Ok(o)
     }
@@ -155,43 +159,60 @@ impl Customisation {
 const POD_TEMPLATE_PATH: &str = "scripts/kernel-pod.yaml.j2";
 const SPARK_APPLICATION_PATH: &str = "scripts/sparkoperator.k8s.io-v1beta2.yaml.j2";
 
+/// Why the pod options cannot be applied to the kernelspec being installed: one line for the
+/// log, naming the option (and the value).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PodError {
+    /// A value the option does not take, one given twice, or annotations too large in all.
+    #[error("{0}")]
+    Value(String),
+    #[error(
+        "{option} has no effect with --spark: spark-submit creates the kernel's pods and does not \
+         use scripts/kernel-pod.yaml.j2 (pass Spark's spark.kubernetes.* settings with --extra-spark-opts)"
+    )]
+    Spark { option: &'static str },
+    #[error(
+        "{KERNEL_POD_TEMPLATE}: a Spark operator kernelspec (--crd) has no pod template \
+         (its scripts/sparkoperator.k8s.io-v1beta2.yaml.j2 describes a SparkApplication)"
+    )]
+    TemplateOnCrd,
+    #[error("{KERNEL_POD_TEMPLATE} cannot be combined with {other}: write those fields into the template")]
+    TemplateWithOthers { other: &'static str },
+    /// The `--kernel-pod-template` file cannot be read, or is not a template the launcher takes.
+    #[error("{KERNEL_POD_TEMPLATE} {file}: {problem}")]
+    Template { file: String, problem: String },
+}
+
 /// Checks the options against the kernelspec being installed (`plan`, directory name `name`,
-/// its kernel.json `kernel_json`) and produces the changed template. `cwd` resolves a relative `--kernel-pod-template`. The
-/// error is one line for the log.
+/// its kernel.json `kernel_json`) and produces the changed template. `cwd` resolves a relative
+/// `--kernel-pod-template`.
 pub fn prepare(
     args: &PodArgs,
     plan: &Plan,
     name: &str,
     kernel_json: &serde_json::Value,
     cwd: &Path,
-) -> Result<Customisation, String> {
+) -> Result<Customisation, PodError> {
     let Some((first, _)) = args.given.first() else {
         return Ok(Customisation::default());
     };
     if let Variant::Spark(_) = plan.variant {
-        return Err(format!(
-            "{first} has no effect with --spark: spark-submit creates the kernel's pods and does not \
-             use scripts/kernel-pod.yaml.j2 (pass Spark's spark.kubernetes.* settings with --extra-spark-opts)"
-        ));
+        return Err(PodError::Spark { option: first });
     }
     let template_given = args.given.iter().any(|(o, _)| *o == KERNEL_POD_TEMPLATE);
     if template_given {
         if plan.variant == Variant::SparkOperator {
-            return Err(format!(
-                "{KERNEL_POD_TEMPLATE}: a Spark operator kernelspec (--crd) has no pod template \
-                 (its scripts/sparkoperator.k8s.io-v1beta2.yaml.j2 describes a SparkApplication)"
-            ));
+            return Err(PodError::TemplateOnCrd);
         }
         if let Some((other, _)) = args.given.iter().find(|(o, _)| *o != KERNEL_POD_TEMPLATE) {
-            return Err(format!(
-                "{KERNEL_POD_TEMPLATE} cannot be combined with {other}: write those fields into the template"
-            ));
+            return Err(PodError::TemplateWithOthers { other });
         }
     }
     let options = PodOptions::parse(args)?;
     if let Some(file) = &options.template {
-        let bytes = read_template(file, cwd).map_err(|e| format!("{KERNEL_POD_TEMPLATE} {file}: {e}"))?;
-        check_pod_template(&bytes, kernel_json, name).map_err(|e| format!("{KERNEL_POD_TEMPLATE} {file}: {e}"))?;
+        let problem = |problem| PodError::Template { file: file.clone(), problem };
+        let bytes = read_template(file, cwd).map_err(problem)?;
+        check_pod_template(&bytes, kernel_json, name).map_err(problem)?;
         return Ok(Customisation { replaced: Some((POD_TEMPLATE_PATH, bytes)) });
     }
     if !options.has_entries() {
@@ -252,7 +273,7 @@ fn is_label_name(s: &str) -> bool {
 
 /// A label or annotation key (Kubernetes' "qualified name"): an optional DNS subdomain prefix and
 /// `/`, then a name of at most 63 characters.
-pub fn check_qualified_name(key: &str) -> Result<(), String> {
+fn check_qualified_name(key: &str) -> Result<(), String> {
     let (prefix, name) = match key.split_once('/') {
         Some((p, n)) => (Some(p), n),
         None => (None, key),
@@ -284,7 +305,7 @@ pub fn check_qualified_name(key: &str) -> Result<(), String> {
 }
 
 /// A label value: empty, or at most 63 letters, digits, `-`, `_`, `.`, alphanumeric at both ends.
-pub fn check_label_value(value: &str) -> Result<(), String> {
+fn check_label_value(value: &str) -> Result<(), String> {
     if value.len() > 63 {
         return Err("it must be at most 63 characters".into());
     }
@@ -297,7 +318,7 @@ pub fn check_label_value(value: &str) -> Result<(), String> {
 }
 
 /// A DNS-1123 subdomain (names of Secrets, label key prefixes). The error continues "it ...".
-pub fn check_dns_subdomain(s: &str) -> Result<(), String> {
+fn check_dns_subdomain(s: &str) -> Result<(), String> {
     let label_ok = |l: &str| {
         let b = l.as_bytes();
         !b.is_empty()
@@ -454,7 +475,8 @@ fn one_line(s: &str) -> String {
 /// variables, per-context escaping, the env list of the kernel container), YAML documents the
 /// launcher accepts, exactly one of them a Pod that carries the labels the provisioner finds it
 /// by and has a first container. A template the launcher refuses is refused here.
-pub fn check_pod_template(bytes: &[u8], kernel_json: &serde_json::Value, name: &str) -> Result<(), String> {
+fn check_pod_template(bytes: &[u8], kernel_json: &serde_json::Value, name: &str) -> Result<(), String> {
+    use crate::launch::simulate::{Documents, LaunchError};
     let source = std::str::from_utf8(bytes)
         .map_err(|e| format!("not UTF-8 text (invalid bytes at offset {})", e.valid_up_to()))?;
     let file = POD_TEMPLATE_PATH.trim_start_matches("scripts/");
@@ -462,15 +484,12 @@ pub fn check_pod_template(bytes: &[u8], kernel_json: &serde_json::Value, name: &
         if wanted == file {
             Ok(source.to_string())
         } else {
-            Err(format!("the kernelspec renders scripts/{wanted}, not {POD_TEMPLATE_PATH}"))
+            Err(LaunchError::Refused(format!("the kernelspec renders scripts/{wanted}, not {POD_TEMPLATE_PATH}")))
         }
     };
     // The checks of ours run on the parsed documents, before the launcher's; their errors are
     // reported as they are, the launcher's as "rendering it failed".
-    let refused = std::cell::RefCell::new(None);
-    let inspect = |documents: &crate::launch::simulate::Documents| {
-        check_pod_documents(documents).inspect_err(|e| *refused.borrow_mut() = Some(e.clone()))
-    };
+    let inspect = |documents: &Documents| check_pod_documents(documents).map_err(LaunchError::Inspected);
     let kernelspec = crate::launch::simulate::Kernelspec {
         kernel_json,
         json_path: "kernel.json",
@@ -483,13 +502,11 @@ pub fn check_pod_template(bytes: &[u8], kernel_json: &serde_json::Value, name: &
     let given = [("KERNEL_ID".to_string(), SAMPLE_KERNEL_ID.to_string())];
     match crate::launch::simulate::render_kernelspec(&kernelspec, &given, &|_| None) {
         Ok(_) => Ok(()),
-        Err(e) => Err(refused.take().unwrap_or_else(|| {
-            let not_yaml = format!("the rendered {file} is not valid YAML: ");
-            match e.strip_prefix(&not_yaml) {
-                Some(detail) => format!("rendered with sample values, it is not valid YAML: {}", one_line(detail)),
-                None => format!("rendering it failed: {}", one_line(&e)),
-            }
-        })),
+        Err(LaunchError::Inspected(problem)) => Err(problem),
+        Err(LaunchError::NotYaml { error, .. }) => {
+            Err(format!("rendered with sample values, it is not valid YAML: {}", one_line(&error.to_string())))
+        }
+        Err(e @ LaunchError::Refused(_)) => Err(format!("rendering it failed: {}", one_line(&e.to_string()))),
     }
 }
 
@@ -550,7 +567,7 @@ mod tests {
     }
 
     fn err(pairs: &[(&'static str, &str)]) -> String {
-        PodOptions::parse(&args(pairs)).unwrap_err()
+        PodOptions::parse(&args(pairs)).unwrap_err().to_string()
     }
 
     #[test]
@@ -728,7 +745,8 @@ mod tests {
     }
 
     fn prepared(variant: Variant, pairs: &[(&'static str, &str)]) -> Result<String, String> {
-        let c = prepare(&args(pairs), &plan(variant), "k", &kernel_json(variant), Path::new("/"))?;
+        let c = prepare(&args(pairs), &plan(variant), "k", &kernel_json(variant), Path::new("/"))
+            .map_err(|e| e.to_string())?;
         Ok(c.replaced.map(|(_, b)| String::from_utf8(b).unwrap()).unwrap_or_default())
     }
 

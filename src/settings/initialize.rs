@@ -37,27 +37,35 @@ pub struct Initialized {
     pub skipped: bool,
 }
 
-/// A failure that has been logged: the exit status.
-pub struct Exit(pub i32);
+/// Why initialization failed. When `initialize` returns it, it has been written to the log,
+/// with the logging configured at that moment (as the reference logs it).
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error("Bad config encountered during initialization: {0}")]
+    BadConfig(TraitError),
+    #[error(transparent)]
+    ConfigFile(ConfigError),
+}
 
 const BASE_CONFIG: &str = "jupyter_config";
 
 /// `catch_config_error`: the "Bad config" line, the config at the time, and the exit.
-fn bad_config(log: &Logger, e: TraitError, config: &Config) -> Exit {
-    log.fatal_critical(&format!("Bad config encountered during initialization: {}", e.0));
+fn bad_config(log: &Logger, e: TraitError, config: &Config) -> InitError {
+    let e = InitError::BadConfig(e);
+    log.fatal_critical(&e.to_string());
     log.debug(&format!("Config at the time: {}", config.repr()));
-    exiting(log)
+    log_exit(log);
+    e
 }
 
-/// `Application.exit(1)`.
-pub fn exiting(log: &Logger) -> Exit {
+/// `Application.exit(1)`: its debug line.
+pub fn log_exit(log: &Logger) {
     log.debug("Exiting application: jupyter-k8s-spec");
-    Exit(1)
 }
 
-fn file_error(log: &Logger, e: ConfigError) -> Exit {
+fn file_error(log: &Logger, e: ConfigError) -> InitError {
     log.fatal(&e.to_string());
-    Exit(1)
+    InitError::ConfigFile(e)
 }
 
 /// The logging traits as they stand.
@@ -80,20 +88,20 @@ fn reconfigure(
     app: &Installer,
     env: &Env,
     applied: &mut (u8, String, String, Value),
-) -> Result<(), Exit> {
+) -> Result<(), InitError> {
     let now = log_settings(app, env);
     let same = now.0 == applied.0 && now.1 == applied.1 && now.2 == applied.2 && now.3.py_eq(&applied.3);
     if same {
         return Ok(());
     }
     let settings = LogSettings { level: now.0, format: &now.1, datefmt: &now.2, logging_config: &now.3 };
-    log.configure(&settings).map_err(|e| bad_config(log, TraitError(e), &app.config))?;
+    log.configure(&settings).map_err(|e| bad_config(log, TraitError(e.0), &app.config))?;
     *applied = now;
     Ok(())
 }
 
 /// Runs the installer's initialization; `Err` when it failed (already logged).
-pub fn initialize(args: &InstallArgs, setup: &Setup, log: &mut Logger) -> Result<Initialized, Exit> {
+pub fn initialize(args: &InstallArgs, setup: &Setup, log: &mut Logger) -> Result<Initialized, InitError> {
     let env = &setup.env;
     let mut app = Installer::new();
     let mut applied = log_settings(&app, env);
@@ -135,7 +143,7 @@ pub fn initialize(args: &InstallArgs, setup: &Setup, log: &mut Logger) -> Result
                 skipped: &mut bool,
                 name: &str,
                 search: Search|
-     -> Result<usize, Exit> {
+     -> Result<usize, InitError> {
         let loaded = config_file::load_config_file(name, search, &ctx).map_err(|e| file_error(log, e))?;
         for line in &loaded.log {
             match line {
@@ -188,7 +196,7 @@ pub fn initialize(args: &InstallArgs, setup: &Setup, log: &mut Logger) -> Result
     Ok(Initialized { app, loaded_files, skipped })
 }
 
-fn update(app: &mut Installer, cfg: &Config, env: &Env, log: &Logger) -> Result<(), Exit> {
+fn update(app: &mut Installer, cfg: &Config, env: &Env, log: &Logger) -> Result<(), InitError> {
     let before = app.config.clone();
     app.update_config(cfg, env, &mut |w| log.warn(&w)).map_err(|e| bad_config(log, e, &before))
 }

@@ -107,6 +107,31 @@ pub enum Written {
     Declined,
 }
 
+/// Why the default config file was not written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GenerateError {
+    /// The prompt or the message could not be written (a closed pipe is not an error: the
+    /// writer the command passes ignores it, as every command's output does).
+    #[error("cannot write to standard output: {message}")]
+    Stdout { kind: std::io::ErrorKind, message: String },
+    #[error("cannot read the answer: {0}")]
+    Answer(String),
+    /// Nothing came on standard input (the reference fails with `EOFError` here).
+    #[error(
+        "{} exists and no answer came on standard input; not overwritten (--JupyterApp.answer_yes=True overwrites it)",
+        str_repr(.0)
+    )]
+    NoAnswer(String),
+    #[error("cannot create {0}: {1}")]
+    CreateDir(String, String),
+    #[error("cannot write {0}: {1}")]
+    Write(String, String),
+}
+
+fn stdout_error(e: std::io::Error) -> GenerateError {
+    GenerateError::Stdout { kind: e.kind(), message: e.to_string() }
+}
+
 /// `write_default_config`: asks before replacing an existing file (unless `answer_yes`), then
 /// writes the generated config to `file`, creating its directory (mode 0700).
 pub fn write_default_config(
@@ -115,42 +140,38 @@ pub fn write_default_config(
     spark_home: &str,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
-) -> Result<Written, String> {
+) -> Result<Written, GenerateError> {
     let path = crate::py::text::to_path(file);
     if path.exists() && !answer_yes {
         let prompt = format!("Overwrite {} with default config? [y/N]", str_repr(file));
-        let mut ask = |out: &mut dyn Write| -> Result<String, String> {
-            write!(out, "{prompt}").and_then(|_| out.flush()).map_err(|e| format!("cannot write to stdout: {e}"))?;
+        let mut ask = |out: &mut dyn Write| -> Result<String, GenerateError> {
+            write!(out, "{prompt}").and_then(|_| out.flush()).map_err(stdout_error)?;
             let mut line = String::new();
-            let n = input.read_line(&mut line).map_err(|e| format!("cannot read the answer: {e}"))?;
+            let n = input.read_line(&mut line).map_err(|e| GenerateError::Answer(e.to_string()))?;
             if n == 0 {
-                // The reference fails with EOFError here; we say why.
                 let _ = writeln!(out);
-                return Err(format!(
-                    "{} exists and no answer came on standard input; not overwritten (--JupyterApp.answer_yes=True overwrites it)",
-                    str_repr(file)
-                ));
+                return Err(GenerateError::NoAnswer(file.to_string()));
             }
             let answer = line.trim_end_matches(['\n', '\r']).to_lowercase();
             Ok(if answer.is_empty() { "n".into() } else { answer })
         };
         let mut answer = ask(out)?;
         while !answer.starts_with('y') && !answer.starts_with('n') {
-            writeln!(out, "Please answer 'yes' or 'no'").map_err(|e| format!("cannot write to stdout: {e}"))?;
+            writeln!(out, "Please answer 'yes' or 'no'").map_err(stdout_error)?;
             answer = ask(out)?;
         }
         if answer.starts_with('n') {
             return Ok(Written::Declined);
         }
     }
-    writeln!(out, "Writing default config to: {}", str_repr(file))
-        .map_err(|e| format!("cannot write to stdout: {e}"))?;
+    writeln!(out, "Writing default config to: {}", str_repr(file)).map_err(stdout_error)?;
     let _ = out.flush();
     let parent = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
     if !parent.as_os_str().is_empty() {
-        create_dir_0700(&parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        create_dir_0700(&parent).map_err(|e| GenerateError::CreateDir(parent.display().to_string(), e.to_string()))?;
     }
-    std::fs::write(&path, generated_config(spark_home)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, generated_config(spark_home))
+        .map_err(|e| GenerateError::Write(path.display().to_string(), e.to_string()))?;
     Ok(Written::Yes)
 }
 
@@ -209,7 +230,8 @@ mod tests {
         let mut out = Vec::new();
         assert_eq!(write_default_config(name, false, "/opt/spark", &mut &b"Y\n"[..], &mut out), Ok(Written::Yes));
         assert!(std::fs::read_to_string(&file).unwrap().starts_with("# Configuration file"));
-        let err = write_default_config(name, false, "/opt/spark", &mut &b""[..], &mut Vec::new()).unwrap_err();
+        let err =
+            write_default_config(name, false, "/opt/spark", &mut &b""[..], &mut Vec::new()).unwrap_err().to_string();
         assert!(err.contains("answer_yes"), "{err}");
     }
 }

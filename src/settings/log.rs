@@ -15,6 +15,12 @@ use crate::cli::options::{DEFAULT_LOG_DATEFMT as DEFAULT_DATEFMT, DEFAULT_LOG_FO
 const LOGGING_TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 const LOGGER_NAME: &str = "K8sSpecInstaller";
 
+/// A `logging_config` that `logging.config.dictConfig` (as far as we emulate it) refuses: the
+/// message Python gives.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct LogConfigError(pub String);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     Debug = 10,
@@ -115,8 +121,8 @@ impl Logger {
     }
 
     /// `_configure_logging()`: the default configuration with `logging_config` merged into it.
-    pub fn configure(&mut self, s: &LogSettings) -> Result<(), String> {
-        let (logger_level, handlers) = configure(s)?;
+    pub fn configure(&mut self, s: &LogSettings) -> Result<(), LogConfigError> {
+        let (logger_level, handlers) = configure(s).map_err(LogConfigError)?;
         self.threshold = s.level;
         self.logger_level = logger_level;
         self.handlers = handlers;
@@ -512,7 +518,10 @@ mod tests {
         let bad =
             crate::py::literal::literal_eval("{'handlers': {'console': {'class': 'logging.handlers.SysLogHandler'}}}")
                 .unwrap();
-        let err = log.configure(&LogSettings { level: 20, format: "", datefmt: "", logging_config: &bad }).unwrap_err();
+        let err = log
+            .configure(&LogSettings { level: 20, format: "", datefmt: "", logging_config: &bad })
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "logging_config: handler class 'logging.handlers.SysLogHandler' is not supported");
     }
 }

@@ -42,7 +42,8 @@ pub struct Settings {
 }
 
 /// A setting we refuse: the message of the "Bad config" line.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("{0}")]
 pub struct BadConfig(pub String);
 
 const INSTALLER: &str = crate::cli::options::INSTALLER;
@@ -149,17 +150,17 @@ pub fn resolve(app: &Installer, env: &Env) -> Result<Settings, BadConfig> {
 /// The settings from the command line alone, with no environment (for tests of the layers
 /// above).
 #[cfg(test)]
-pub fn from_command_line(args: &crate::cli::argparse::InstallArgs) -> Result<Settings, String> {
+pub fn from_command_line(args: &crate::cli::argparse::InstallArgs) -> Result<Settings, BadConfig> {
     let no_env = |_: &str| None;
     let env = Env {
         var: &no_env,
         home: crate::settings::traitlets::traits::Home { home: Some("/home/u"), user_home: &|_| None },
     };
-    let cfg =
-        crate::settings::traitlets::argv::cli_config(args, "/usr/local", &env.home, &mut |_| {}).map_err(|e| e.0)?;
+    let cfg = crate::settings::traitlets::argv::cli_config(args, "/usr/local", &env.home, &mut |_| {})
+        .map_err(|e| BadConfig(e.0))?;
     let mut app = Installer::new();
-    app.update_config(&cfg, &env, &mut |_| {}).map_err(|e| e.0)?;
-    resolve(&app, &env).map_err(|e| e.0)
+    app.update_config(&cfg, &env, &mut |_| {}).map_err(|e| BadConfig(e.0))?;
+    resolve(&app, &env)
 }
 
 fn launch_timeout_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Int, BadConfig> {

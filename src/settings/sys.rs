@@ -143,21 +143,6 @@ pub fn stderr_is_colour_terminal() -> bool {
     std::io::stderr().is_terminal() && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(false)
 }
 
-/// The width of the terminal on standard output, if it is one (Python's
-/// `shutil.get_terminal_size` asks stdout).
-#[cfg(unix)]
-pub fn stdout_columns() -> Option<usize> {
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    // SAFETY: TIOCGWINSZ writes a winsize into the pointed-to struct and nothing else.
-    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
-    (rc == 0 && ws.ws_col > 0).then_some(usize::from(ws.ws_col))
-}
-
-#[cfg(not(unix))]
-pub fn stdout_columns() -> Option<usize> {
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,9 +147,18 @@ pub struct Plan {
 pub const CRD_WITHOUT_SPARK: &str =
     "--crd requires a specifying option (e.g., --spark) to determine which CustomResourceProvisioner to configure.";
 
-pub fn plan(s: &Settings) -> Result<Plan, String> {
+/// Settings no kernelspec can be made of.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VariantError {
+    #[error("Invalid language value {0}")]
+    Language(String),
+    #[error("{CRD_WITHOUT_SPARK}")]
+    CrdWithoutSpark,
+}
+
+pub fn plan(s: &Settings) -> Result<Plan, VariantError> {
     let mut warnings = Vec::new();
-    let entered = Language::parse(&s.language).ok_or_else(|| format!("Invalid language value {}", s.language))?;
+    let entered = Language::parse(&s.language).ok_or_else(|| VariantError::Language(s.language.clone()))?;
 
     if s.ipykernel_subclass_name != DEFAULT_KERNEL_CLASS {
         if entered != Language::Python {
@@ -165,7 +174,7 @@ pub fn plan(s: &Settings) -> Result<Plan, String> {
     }
 
     let variant = match (s.crd, s.spark) {
-        (true, false) => return Err(CRD_WITHOUT_SPARK.to_string()),
+        (true, false) => return Err(VariantError::CrdWithoutSpark),
         (true, true) => {
             if entered != Language::Python {
                 warnings.push(format!(
@@ -221,7 +230,7 @@ mod tests {
         words.extend(args.iter().map(|s| s.to_string()));
         let Ok(Command::Install(cli)) = parse(&words) else { panic!() };
         let s = crate::settings::resolve::from_command_line(&cli).unwrap();
-        plan(&s)
+        plan(&s).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -132,7 +132,8 @@ pub fn is_section_key(key: &str) -> bool {
 }
 
 /// An error Python raises while building or copying a config (its message, as Python words it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct ConfigError(pub String);
 
 /// A traitlets `Config`: an ordered mapping from names to entries.

@@ -11,7 +11,8 @@ use crate::py::value::Value;
 use super::config::Deferred;
 
 /// A `TraitError` (or another exception Python raises while setting a value): its message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct TraitError(pub String);
 
 /// What the home directory is, for `~` in command-line strings.
@@ -191,7 +192,7 @@ pub fn from_string_list(t: &Trait, items: &[String]) -> Result<Value, TraitError
                     .iter()
                     .any(|(a, b)| r.chars().count() >= 2 && r.starts_with(*a) && r.ends_with(*b));
                 if bracketed {
-                    let literal = literal_eval(r).map_err(TraitError)?;
+                    let literal = literal_eval(r).map_err(|e| TraitError(e.0))?;
                     return py_set(&literal).map(Value::Set);
                 }
             }
@@ -204,7 +205,7 @@ pub fn from_string_list(t: &Trait, items: &[String]) -> Result<Value, TraitError
         Kind::Dict => {
             if let [r] = items {
                 if r.starts_with('{') && r.ends_with('}') {
-                    return literal_eval(r).map_err(TraitError);
+                    return literal_eval(r).map_err(|e| TraitError(e.0));
                 }
             }
             let mut out: Vec<(Value, Value)> = Vec::new();
