@@ -113,7 +113,7 @@ impl Logger {
     pub fn new(threshold: u8) -> Logger {
         Logger {
             threshold,
-            colour: crate::settings::sys::stderr_is_colour_terminal(),
+            colour: stderr_is_colour_terminal(),
             logger_level: 10,
             handlers: vec![console(threshold, DEFAULT_FORMAT, DEFAULT_DATEFMT)],
             started: now(),
@@ -461,6 +461,13 @@ pub fn format_line(level: Level, time: &str, message: &str, colour: bool) -> Str
     let prefix = if colour { format!("{}{prefix}\x1b[0m", level.colour()) } else { prefix };
     let body = message.replace('\n', "\n    ");
     format!("{prefix} {body}\n")
+}
+
+/// Whether standard error is a terminal that shows colours (the reference colours its log
+/// prefixes only then).
+pub fn stderr_is_colour_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(false)
 }
 
 #[cfg(test)]

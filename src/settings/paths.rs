@@ -983,18 +983,12 @@ fn owns(p: &Path) -> bool {
     {
         return owner == login;
     }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    meta.uid() == unsafe { libc::geteuid() }
+    meta.uid() == rustix::process::geteuid().as_raw()
 }
 
 #[cfg(unix)]
 fn access_writable(p: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: c is a valid NUL-terminated string.
-    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+    rustix::fs::access(p, rustix::fs::Access::WRITE_OK).is_ok()
 }
 
 /// Windows has no owner check in jupyter_core: `os.access(W_OK)` (directories always pass).
@@ -1005,8 +999,8 @@ fn owns(p: &Path) -> bool {
 
 #[cfg(unix)]
 fn same_real_and_effective_ids() -> bool {
-    // SAFETY: these getters have no preconditions and cannot fail.
-    unsafe { libc::getuid() == libc::geteuid() && libc::getgid() == libc::getegid() }
+    use rustix::process::{getegid, geteuid, getgid, getuid};
+    getuid() == geteuid() && getgid() == getegid()
 }
 
 #[cfg(not(unix))]
@@ -1016,8 +1010,7 @@ fn same_real_and_effective_ids() -> bool {
 
 #[cfg(unix)]
 pub fn passwd_home() -> Option<String> {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    crate::settings::sys::user_home(unsafe { libc::getuid() })
+    crate::settings::sys::user_home(rustix::process::getuid().as_raw())
 }
 
 #[cfg(not(unix))]

@@ -1,4 +1,6 @@
-//! The few operating-system facts the installer needs that std does not offer.
+//! The password database, for `~name`, the passwd home and the owner checks of Jupyter's
+//! paths: the C library's NSS lookups, which neither std nor rustix offers (rustix makes system
+//! calls, and NSS is not one), or `/etc/passwd` in the static build.
 
 /// One entry of the password database, as far as the installer needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,22 +12,22 @@ pub struct PasswdEntry {
 
 /// The home directory of a named user (`~name`), from the password database.
 pub fn home_of_user(name: &str) -> Option<String> {
-    passwd::by_name(name).map(|e| e.dir)
+    lookup::by_name(name).map(|e| e.dir)
 }
 
 /// The passwd name of `uid`.
 pub fn user_name(uid: u32) -> Option<String> {
-    passwd::by_uid(uid).map(|e| e.name)
+    lookup::by_uid(uid).map(|e| e.name)
 }
 
 /// The passwd home directory of `uid`.
 pub fn user_home(uid: u32) -> Option<String> {
-    passwd::by_uid(uid).map(|e| e.dir)
+    lookup::by_uid(uid).map(|e| e.dir)
 }
 
 /// `os.getlogin()` (CPython calls the C library's `getlogin()`).
 pub fn login_name() -> Option<String> {
-    passwd::login_name()
+    lookup::login_name()
 }
 
 /// A line of `/etc/passwd` (`name:password:uid:gid:gecos:dir:shell`); NIS `+`/`-` lines and
@@ -41,7 +43,7 @@ pub fn parse_passwd_line(line: &str) -> Option<PasswdEntry> {
 
 /// The C library's password database (NSS: files, LDAP, sssd, systemd...), as Python sees it.
 #[cfg(all(unix, not(target_feature = "crt-static")))]
-mod passwd {
+mod lookup {
     use super::PasswdEntry;
     use std::ffi::{CStr, CString};
 
@@ -90,7 +92,7 @@ mod passwd {
 /// static build reads `/etc/passwd` itself: the same answers wherever the files backend holds
 /// the user, which is where containers keep them.
 #[cfg(all(unix, target_feature = "crt-static"))]
-mod passwd {
+mod lookup {
     use super::{parse_passwd_line, PasswdEntry};
 
     fn find(matches: impl Fn(&PasswdEntry) -> bool) -> Option<PasswdEntry> {
@@ -120,7 +122,7 @@ mod passwd {
 }
 
 #[cfg(not(unix))]
-mod passwd {
+mod lookup {
     use super::PasswdEntry;
 
     pub fn by_name(_name: &str) -> Option<PasswdEntry> {
@@ -134,13 +136,6 @@ mod passwd {
     pub fn login_name() -> Option<String> {
         None
     }
-}
-
-/// Whether standard error is a terminal that shows colours (the reference colours its log
-/// prefixes only then).
-pub fn stderr_is_colour_terminal() -> bool {
-    use std::io::IsTerminal;
-    std::io::stderr().is_terminal() && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(false)
 }
 
 #[cfg(test)]
