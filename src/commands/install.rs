@@ -70,7 +70,7 @@ fn install_command(args: &InstallArgs, log: &mut Logger) -> Result<ExitCode, Ins
     let getter = |k: &str| env.vars.get(k).cloned();
     // `os.path.expanduser` takes HOME, else the user database.
     let home = env.vars.get("HOME").cloned().or_else(paths::passwd_home);
-    let user_home = |u: &str| crate::settings::sys::home_of_user(u);
+    let user_home = |u: &str| crate::settings::passwd::home_of_user(u);
     let tenv = Env { var: &getter, home: Home { home: home.as_deref(), user_home: &user_home } };
     let python = config_file::Interpreter::for_environment(&env.sys_prefix, std::env::var_os("PATH").as_deref());
     let setup = initialize::Setup {

@@ -7,5 +7,5 @@ pub mod jupyter_app;
 pub mod log;
 pub mod paths;
 pub mod resolve;
-pub mod sys;
+pub mod passwd;
 pub mod traitlets;

@@ -979,7 +979,7 @@ fn owns(p: &Path) -> bool {
     };
     // Python first compares the owner's name with os.getlogin() when both are available.
     if let (Some(owner), Some(login)) =
-        (crate::settings::sys::user_name(meta.uid()), crate::settings::sys::login_name())
+        (crate::settings::passwd::user_name(meta.uid()), crate::settings::passwd::login_name())
     {
         return owner == login;
     }
@@ -1010,7 +1010,7 @@ fn same_real_and_effective_ids() -> bool {
 
 #[cfg(unix)]
 pub fn passwd_home() -> Option<String> {
-    crate::settings::sys::user_home(rustix::process::getuid().as_raw())
+    crate::settings::passwd::user_home(rustix::process::getuid().as_raw())
 }
 
 #[cfg(not(unix))]
