@@ -262,7 +262,7 @@ fn quantity_text(v: &Py) -> Option<String> {
         Py::Str(s) => Some(s.clone()),
         Py::Int(i) => Some(i.to_string()),
         Py::BigInt(s) => Some(s.clone()),
-        Py::Float(f) if f.is_finite() => Some(pyyaml::float_repr(*f)),
+        Py::Float(f) if f.is_finite() => Some(crate::py::repr::float_repr(*f)),
         _ => None,
     }
 }

@@ -17,7 +17,7 @@
 //! Deterministic placeholders stand in for what only a real launch has: the kernel id, the
 //! user name, the response address and public key.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use crate::launch::schema as k8s_schema;
 use crate::launch::template::{self as kernel_template, RenderError};
@@ -165,22 +165,6 @@ fn parse_spec(doc: &serde_json::Value, path: &str) -> Result<Spec, String> {
             .to_string(),
         config,
     })
-}
-
-/// `os.path.abspath`: absolute and normalised, symbolic links left alone.
-fn abspath(p: &Path) -> PathBuf {
-    let joined = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// Python's `string.Template(text).safe_substitute(env)`.
@@ -565,7 +549,10 @@ pub fn render_dir(
         std::fs::read_to_string(&path)
             .map_err(|e| LaunchError::Refused(format!("cannot read the template {}: {e}", path.display())))
     };
-    let name = abspath(dir).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // The launch's KERNEL_NAME: the last component of `os.path.abspath(dir)`.
+    let lossy = |p: &Path| crate::py::text::from_path(p).unwrap_or_else(|_| p.to_string_lossy().into_owned());
+    let cwd = std::env::current_dir().map(|d| lossy(&d)).unwrap_or_default();
+    let name = crate::py::os::split(&crate::py::os::abspath(&lossy(dir), &cwd)).1.to_string();
     let shown = dir.display().to_string();
     let spec = Kernelspec {
         kernel_json: &doc,

@@ -22,7 +22,8 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{Enumerator, Kwargs, Object, ObjectRepr, Value, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind};
 
-use crate::launch::yaml::{self as pyyaml, float_repr, Py};
+use crate::launch::yaml::{self as pyyaml, Py};
+use crate::py::repr::float_repr;
 
 /// A failure of rendering: `Launch` is what the launcher reports as `ERROR - <message>` (a
 /// value refused by the escaping, a non-integer for `int`), `Template` a Jinja error, reported

@@ -14,6 +14,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc as Rc;
 
+use crate::py::repr::float_repr;
+
 /// A Python object as `yaml.safe_load` builds it.
 #[derive(Debug, Clone)]
 pub enum Py {
@@ -179,42 +181,6 @@ fn repr_into(v: &Py, out: &mut String) -> Result<(), TooLarge> {
         Py::Recursive(false) => out.push_str("{...}"),
     }
     Ok(())
-}
-
-/// `repr(float)`: the shortest text that reads back as the same number, in exponent form when
-/// the decimal point would be more than 16 places right or 4 places left of the digits.
-pub fn float_repr(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
-    }
-    // Rust's `{:e}` gives the shortest round-tripping digits: "1.2345e-7".
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let decpt = exp + 1; // value = 0.DIGITS * 10^decpt
-    let sign = if f < 0.0 { "-" } else { "" };
-    if !(-4 < decpt && decpt <= 16) {
-        let rest = &digits[1..];
-        let m = if rest.is_empty() { digits[..1].to_string() } else { format!("{}.{rest}", &digits[..1]) };
-        let e = decpt - 1;
-        return format!("{sign}{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
-    }
-    let n = digits.len() as i32;
-    let body = if decpt <= 0 {
-        format!("0.{}{digits}", "0".repeat((-decpt) as usize))
-    } else if decpt >= n {
-        format!("{digits}{}.0", "0".repeat((decpt - n) as usize))
-    } else {
-        format!("{}.{}", &digits[..decpt as usize], &digits[decpt as usize..])
-    };
-    format!("{sign}{body}")
 }
 
 pub fn date_iso(d: &Date) -> String {
@@ -1626,23 +1592,6 @@ mod tests {
             assert_eq!(py_repr(&yaml_typed(raw)).unwrap(), want, "{raw:?}");
         }
         assert_eq!(s(&yaml_typed("[a, {b: None}]")), "['a', {'b': 'None'}]");
-    }
-
-    #[test]
-    fn float_repr_matches_python() {
-        for (f, want) in [
-            (1e16, "1e+16"),
-            (1e15, "1000000000000000.0"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (1.5, "1.5"),
-            (123.0, "123.0"),
-            (-2.5e-7, "-2.5e-07"),
-            (1.7976931348623157e308, "1.7976931348623157e+308"),
-            (0.1 + 0.2, "0.30000000000000004"),
-        ] {
-            assert_eq!(float_repr(f), want);
-        }
     }
 
     #[test]

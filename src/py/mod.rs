@@ -6,6 +6,7 @@ pub mod difflib;
 pub mod int;
 pub mod json;
 pub mod literal;
+pub mod ntpath;
 pub mod os;
 pub mod percent;
 pub mod pprint;

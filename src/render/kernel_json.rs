@@ -156,21 +156,14 @@ struct PythonFormatter<'a>(PrettyFormatter<'a>);
 
 impl Formatter for PythonFormatter<'_> {
     fn write_string_fragment<W: ?Sized + io::Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+        // serde_json escapes quotes, backslashes and control characters itself; the rest is
+        // written as Python's json module writes it (`py::json`): every non-ASCII character
+        // as `\uXXXX`, a byte that is not UTF-8 as its lone surrogate `\udcXX`.
+        let mut text = String::with_capacity(fragment.len());
         for c in fragment.chars() {
-            if (c as u32) < 0x7f {
-                let mut buf = [0u8; 4];
-                w.write_all(c.encode_utf8(&mut buf).as_bytes())?;
-            } else if let Some(b) = crate::py::text::escaped_byte(c) {
-                // A byte that is not UTF-8 (from a path or argument): Python's lone surrogate.
-                write!(w, "\\udc{b:02x}")?;
-            } else {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    write!(w, "\\u{unit:04x}")?;
-                }
-            }
+            crate::py::json::push_escaped(&mut text, c);
         }
-        Ok(())
+        w.write_all(text.as_bytes())
     }
     fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
         self.0.begin_array(w)

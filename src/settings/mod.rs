@@ -5,7 +5,7 @@ pub mod config_file;
 pub mod initialize;
 pub mod jupyter_app;
 pub mod log;
+pub mod passwd;
 pub mod paths;
 pub mod resolve;
-pub mod passwd;
 pub mod traitlets;

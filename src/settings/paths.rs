@@ -31,6 +31,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::py::ntpath;
+
 /// Which platform's rules apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Platform {
@@ -303,7 +305,7 @@ fn data_dir(e: &PathEnv) -> String {
     match pf {
         Platform::MacOs => pure_path(pf, &home, &["Library", "Jupyter"]),
         Platform::Windows => match e.nonempty("APPDATA") {
-            Some(appdata) => nt_normpath(&pure_path(pf, appdata, &["jupyter"])),
+            Some(appdata) => ntpath::normpath(&pure_path(pf, appdata, &["jupyter"])),
             None => join(pf, &config_dir(e), "data"),
         },
         Platform::Linux => {
@@ -459,7 +461,7 @@ fn win_folder(e: &PathEnv, local_appdata: bool) -> String {
 fn pd_user_data_dir(e: &PathEnv) -> String {
     let (pf, app) = (e.platform, app_name(e));
     match pf {
-        Platform::Windows => join(pf, &nt_normpath(&win_folder(e, true)), app),
+        Platform::Windows => join(pf, &ntpath::normpath(&win_folder(e, true)), app),
         _ => match xdg_dir(e, "XDG_DATA_HOME") {
             Some(x) => join(pf, x, app),
             None if pf == Platform::MacOs => join(pf, &pd_expand_user(e, "Library/Application Support"), app),
@@ -493,7 +495,7 @@ fn macos_site_dirs(e: &PathEnv) -> Vec<String> {
 fn pd_site_data_dirs(e: &PathEnv) -> Vec<String> {
     let app = app_name(e);
     match e.platform {
-        Platform::Windows => vec![join(e.platform, &nt_normpath(&win_folder(e, false)), app)],
+        Platform::Windows => vec![join(e.platform, &ntpath::normpath(&win_folder(e, false)), app)],
         pf => {
             let xdg = xdg_dir_list(e, "XDG_DATA_DIRS");
             if !xdg.is_empty() {
@@ -526,75 +528,26 @@ fn pd_site_config_dirs(e: &PathEnv) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // Python's path string operations (posixpath / ntpath / pathlib of CPython 3.11)
 
-fn is_nt_sep(c: char) -> bool {
-    c == '\\' || c == '/'
-}
-
-/// `os.path.join(a, b)`.
+/// `os.path.join(a, b)` of the platform.
 fn join(pf: Platform, a: &str, b: &str) -> String {
     if pf.is_windows() {
-        return nt_join(a, b);
-    }
-    if b.starts_with('/') {
-        b.to_string()
-    } else if a.is_empty() || a.ends_with('/') {
-        format!("{a}{b}")
+        ntpath::join(a, b)
     } else {
-        format!("{a}/{b}")
+        crate::py::os::join(a, b)
+    }
+}
+
+/// `os.path.abspath(p)` of the platform against `cwd`, lexically.
+fn abspath(pf: Platform, p: &str, cwd: &str) -> String {
+    if pf.is_windows() {
+        ntpath::abspath(p, cwd)
+    } else {
+        crate::py::os::abspath(p, cwd)
     }
 }
 
 fn join_all(pf: Platform, a: &str, parts: &[&str]) -> String {
     parts.iter().fold(a.to_string(), |acc, p| join(pf, &acc, p))
-}
-
-/// `ntpath.splitdrive`: `C:` or `\\server\share` (also `\\?\UNC\server\share`).
-fn nt_splitdrive(p: &str) -> (&str, &str) {
-    let n = p.replace('/', "\\");
-    if n.starts_with("\\\\") {
-        let unc = n.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("\\\\?\\UNC\\"));
-        let start = if unc { 8 } else { 2 };
-        let Some(i) = n[start..].find('\\').map(|i| i + start) else {
-            return (p, "");
-        };
-        let Some(j) = n[i + 1..].find('\\').map(|j| j + i + 1) else {
-            return (p, "");
-        };
-        return (&p[..j], &p[j..]);
-    }
-    if n.as_bytes().get(1) == Some(&b':') {
-        return (&p[..2], &p[2..]);
-    }
-    ("", p)
-}
-
-/// `ntpath.join(a, b)`.
-fn nt_join(a: &str, b: &str) -> String {
-    let (mut drive, rest) = nt_splitdrive(a);
-    let mut path = rest.to_string();
-    let (b_drive, b_path) = nt_splitdrive(b);
-    if b_path.starts_with(is_nt_sep) {
-        if !b_drive.is_empty() || drive.is_empty() {
-            drive = b_drive;
-        }
-        path = b_path.to_string();
-    } else if !b_drive.is_empty() && b_drive != drive && b_drive.to_lowercase() != drive.to_lowercase() {
-        drive = b_drive;
-        path = b_path.to_string();
-    } else {
-        if !b_drive.is_empty() {
-            drive = b_drive;
-        }
-        if !path.is_empty() && !path.ends_with(is_nt_sep) {
-            path.push('\\');
-        }
-        path.push_str(b_path);
-    }
-    if !path.is_empty() && !path.starts_with(is_nt_sep) && !drive.is_empty() && !drive.ends_with(':') {
-        format!("{drive}\\{path}")
-    } else {
-        format!("{drive}{path}")
-    }
 }
 
 /// `str(PurePath(base, *parts))` for plain relative `parts`: collapses `//`, drops `.`
@@ -653,64 +606,10 @@ fn pathlib_nt_splitroot(s: &str) -> (String, &'static str, String) {
     (format!("{prefix}{drv}"), root, rest.to_string())
 }
 
-/// `ntpath.normpath`.
-fn nt_normpath(s: &str) -> String {
-    let s = s.replace('/', "\\");
-    let (drive, rest) = nt_splitdrive(&s);
-    let mut prefix = drive.to_string();
-    let mut rest = rest;
-    if rest.starts_with('\\') {
-        prefix.push('\\');
-        rest = rest.trim_start_matches('\\');
-    }
-    let mut comps: Vec<&str> = Vec::new();
-    for c in rest.split('\\') {
-        if c.is_empty() || c == "." {
-            continue;
-        }
-        if c == ".." {
-            match comps.last() {
-                Some(&last) if last != ".." => {
-                    comps.pop();
-                }
-                None if prefix.ends_with('\\') => {}
-                _ => comps.push(c),
-            }
-        } else {
-            comps.push(c);
-        }
-    }
-    if prefix.is_empty() && comps.is_empty() {
-        return ".".into();
-    }
-    format!("{prefix}{}", comps.join("\\"))
-}
-
-/// `os.path.abspath(p)` against `cwd`, lexically. On Windows this models `GetFullPathNameW`:
-/// a rooted path without a drive takes the drive of `cwd`; a drive-relative path (`D:x`) is
-/// resolved against `cwd` only when it names the same drive.
-fn abspath(pf: Platform, p: &str, cwd: &str) -> String {
-    if !pf.is_windows() {
-        return crate::py::os::abspath(p, cwd);
-    }
-    let (drive, rest) = nt_splitdrive(p);
-    let (cwd_drive, _) = nt_splitdrive(cwd);
-    if rest.starts_with(is_nt_sep) || (!drive.is_empty() && !drive.ends_with(':')) {
-        if drive.is_empty() {
-            return nt_normpath(&format!("{cwd_drive}{p}"));
-        }
-        return nt_normpath(p);
-    }
-    if !drive.is_empty() && !drive.eq_ignore_ascii_case(cwd_drive) {
-        return nt_normpath(&format!("{drive}\\{rest}"));
-    }
-    nt_normpath(&nt_join(cwd, p))
-}
-
 /// platformdirs' `_is_fully_qualified`: a drive with a root, or a complete UNC share.
 fn nt_fully_qualified(p: &str) -> bool {
     let p = p.replace('/', "\\");
-    let (drive, tail) = nt_splitdrive(&p);
+    let (drive, tail) = ntpath::splitdrive(&p);
     if (drive.starts_with("\\\\?\\") || drive.starts_with("\\\\.\\")) && drive.as_bytes().get(5) == Some(&b':') {
         return tail.starts_with('\\');
     }
@@ -848,29 +747,13 @@ fn choose_sys_prefix(pf: Platform, exe_prefix: Option<PathBuf>, vars: &BTreeMap<
     (exe_prefix.unwrap_or_else(|| PathBuf::from(fallback)), false)
 }
 
-/// `os.path.expanduser("~" + rest)` (unresolved).
+/// `os.path.expanduser("~" + rest)` (unresolved): POSIX takes `HOME`, else the user database.
 fn expanduser(pf: Platform, vars: &BTreeMap<String, String>, rest: &str) -> String {
     if pf.is_windows() {
-        let home = match (vars.get("USERPROFILE"), vars.get("HOMEPATH")) {
-            (Some(profile), _) => profile.clone(),
-            (None, Some(path)) => nt_join(vars.get("HOMEDRIVE").map_or("", String::as_str), path),
-            (None, None) => return format!("~{rest}"),
-        };
-        return format!("{home}{rest}");
+        return ntpath::expanduser_home(&|k| vars.get(k).cloned(), rest);
     }
-    let home = match vars.get("HOME") {
-        Some(h) => h.clone(),
-        None => match passwd_home() {
-            Some(h) => h,
-            None => return format!("~{rest}"),
-        },
-    };
-    let out = format!("{}{rest}", home.trim_end_matches('/'));
-    if out.is_empty() {
-        "/".into()
-    } else {
-        out
-    }
+    let home = vars.get("HOME").cloned().or_else(passwd_home);
+    crate::py::os::expanduser(&format!("~{rest}"), home.as_deref(), &|_| None)
 }
 
 /// `site.getuserbase()` (see [`PathEnv::from_process`]).
@@ -882,7 +765,7 @@ fn python_user_base(pf: Platform, vars: &BTreeMap<String, String>) -> Option<Pat
         Platform::Linux => Some(to_path(&expanduser(pf, vars, "/.local"))),
         Platform::MacOs => None,
         Platform::Windows => Some(PathBuf::from(match nonempty_var(vars, "APPDATA") {
-            Some(appdata) if !appdata.starts_with('~') => nt_join(appdata, "Python"),
+            Some(appdata) if !appdata.starts_with('~') => ntpath::join(appdata, "Python"),
             _ => expanduser(pf, vars, "\\Python"),
         })),
     }
@@ -1636,7 +1519,7 @@ mod tests {
             ("", "."),
             ("C:/a//b/./", "C:\\a\\b"),
         ] {
-            assert_eq!(nt_normpath(s), want, "nt normpath {s:?}");
+            assert_eq!(ntpath::normpath(s), want, "nt normpath {s:?}");
         }
         for (a, b, want) in [
             ("C:", "k", "C:k"),
@@ -1650,7 +1533,7 @@ mod tests {
             ("C:\\x", "D:y", "D:y"),
             ("x", "k", "x\\k"),
         ] {
-            assert_eq!(nt_join(a, b), want, "nt join {a:?} {b:?}");
+            assert_eq!(ntpath::join(a, b), want, "nt join {a:?} {b:?}");
         }
         for (s, want) in [
             ("C:\\x", ("C:", "\\x")),
@@ -1661,7 +1544,7 @@ mod tests {
             ("x", ("", "x")),
             ("é", ("", "é")),
         ] {
-            assert_eq!(nt_splitdrive(s), want, "nt splitdrive {s:?}");
+            assert_eq!(ntpath::splitdrive(s), want, "nt splitdrive {s:?}");
         }
         for (s, want) in [
             ("C:", "C:share\\jupyter"),
