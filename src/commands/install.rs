@@ -104,7 +104,7 @@ fn install_command(args: &InstallArgs, log: &mut Logger) -> Result<ExitCode, Ins
             f if !f.is_empty() => f,
             _ => {
                 let dir = py_path(&paths::jupyter_config_dir(&env))?;
-                crate::py::os::join(&dir, &format!("{}.py", text("config_file_name")))
+                crate::py::posixpath::join(&dir, &format!("{}.py", text("config_file_name")))
             }
         };
         let stdin = std::io::stdin();

@@ -552,7 +552,7 @@ pub fn render_dir(
     // The launch's KERNEL_NAME: the last component of `os.path.abspath(dir)`.
     let lossy = |p: &Path| crate::py::text::from_path(p).unwrap_or_else(|_| p.to_string_lossy().into_owned());
     let cwd = std::env::current_dir().map(|d| lossy(&d)).unwrap_or_default();
-    let name = crate::py::os::split(&crate::py::os::abspath(&lossy(dir), &cwd)).1.to_string();
+    let name = crate::py::posixpath::split(&crate::py::posixpath::abspath(&lossy(dir), &cwd)).1.to_string();
     let shown = dir.display().to_string();
     let spec = Kernelspec {
         kernel_json: &doc,

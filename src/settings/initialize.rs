@@ -171,7 +171,7 @@ pub fn initialize(args: &InstallArgs, setup: &Setup, log: &mut Logger) -> Result
         _ => String::new(),
     };
     if !config_file.is_empty() {
-        let (dir, name) = crate::py::os::split(&config_file);
+        let (dir, name) = crate::py::posixpath::split(&config_file);
         let found = load(log, &mut app, &mut applied, &mut loaded_files, &mut skipped, name, Search::Dir(dir))?;
         // Deliberately stricter than the reference: an explicit file that loads nothing is an error.
         if found == 0 {

@@ -533,7 +533,7 @@ fn join(pf: Platform, a: &str, b: &str) -> String {
     if pf.is_windows() {
         ntpath::join(a, b)
     } else {
-        crate::py::os::join(a, b)
+        crate::py::posixpath::join(a, b)
     }
 }
 
@@ -542,7 +542,7 @@ fn abspath(pf: Platform, p: &str, cwd: &str) -> String {
     if pf.is_windows() {
         ntpath::abspath(p, cwd)
     } else {
-        crate::py::os::abspath(p, cwd)
+        crate::py::posixpath::abspath(p, cwd)
     }
 }
 
@@ -753,7 +753,7 @@ fn expanduser(pf: Platform, vars: &BTreeMap<String, String>, rest: &str) -> Stri
         return ntpath::expanduser_home(&|k| vars.get(k).cloned(), rest);
     }
     let home = vars.get("HOME").cloned().or_else(passwd_home);
-    crate::py::os::expanduser(&format!("~{rest}"), home.as_deref(), &|_| None)
+    crate::py::posixpath::expanduser(&format!("~{rest}"), home.as_deref(), &|_| None)
 }
 
 /// `site.getuserbase()` (see [`PathEnv::from_process`]).
@@ -1509,7 +1509,7 @@ mod tests {
             ("a/./b/../c", "a/c"),
             ("../x/..", ".."),
         ] {
-            assert_eq!(crate::py::os::normpath(s), want, "posix normpath {s:?}");
+            assert_eq!(crate::py::posixpath::normpath(s), want, "posix normpath {s:?}");
         }
         for (s, want) in [
             ("C:\\a\\..\\..\\b", "C:\\b"),

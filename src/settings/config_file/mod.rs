@@ -19,7 +19,7 @@ pub mod python;
 use std::path::{Path, PathBuf};
 
 use crate::py::json;
-use crate::py::os as pyos;
+use crate::py::posixpath as pyos;
 use crate::py::text;
 use crate::py::value::Value;
 use crate::settings::traitlets::config::{is_section_key, Config, Node};

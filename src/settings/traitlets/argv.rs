@@ -94,7 +94,7 @@ fn exec_config_str(config: &mut Config, lhs: &str, rhs: Deferred, home: &Home) -
 }
 
 fn home_expand(s: &str, home: &Home) -> String {
-    crate::py::os::expanduser(s, home.home, home.user_home)
+    crate::py::posixpath::expanduser(s, home.home, home.user_home)
 }
 
 /// How Python names the object in its `TypeError`s.

@@ -23,7 +23,7 @@ pub struct Home<'a> {
 
 impl Home<'_> {
     fn expand(&self, s: &str) -> String {
-        crate::py::os::expanduser(s, self.home, self.user_home)
+        crate::py::posixpath::expanduser(s, self.home, self.user_home)
     }
 }
 
