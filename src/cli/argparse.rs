@@ -24,6 +24,8 @@ pub enum Command {
         all: bool,
     },
     Install(InstallArgs),
+    /// `--help-extensions` at the top level: our commands and options (an extension).
+    TopExtensionsHelp,
     /// `install --help-extensions`: our `install` flags the reference lacks (an extension).
     InstallExtensionsHelp,
     /// A pod option of ours without its value: a one-line error, exit status 2.
@@ -78,10 +80,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
     }
     match args.first().map(String::as_str) {
         Some("install") => return parse_install(&args[1..]),
-        Some("completions") if args.len() == 2 && !args[1].starts_with('-') => {
-            return Ok(Command::Ours { command: Cmd::Completions, args: args[1..].to_vec() })
-        }
-        Some("man") if args.len() == 1 => return Ok(Command::Ours { command: Cmd::Man, args: Vec::new() }),
+        Some("completions") => return Ok(Command::Ours { command: Cmd::Completions, args: args[1..].to_vec() }),
+        Some("man") => return Ok(Command::Ours { command: Cmd::Man, args: args[1..].to_vec() }),
         Some("rbac") => return Ok(Command::Ours { command: Cmd::Rbac, args: args[1..].to_vec() }),
         Some("preview") => return Ok(Command::Ours { command: Cmd::Preview, args: args[1..].to_vec() }),
         _ => {}
@@ -90,6 +90,9 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
     if before.iter().any(|a| is_help(a)) {
         let all = before.iter().any(|a| a == "--help-all");
         return Ok(Command::DispatcherHelp { all });
+    }
+    if crate::cli::extensions::wants_help(&args) {
+        return Ok(Command::TopExtensionsHelp);
     }
     if before.iter().any(|a| a == "--version" || a == "-V") {
         return Ok(Command::Version);

@@ -159,6 +159,7 @@ fn arg_of(o: &'static Opt, docs: &[OptionDoc]) -> Arg {
     if let Some(short) = o.short.and_then(|s| s.chars().nth(1)) {
         arg = arg.short(short);
     }
+
     if !o.choices().is_empty() {
         // The descriptions name them already: completions offer them, the manual need not list
         // them again (clap would show them for our commands' help, which is ours to lay out).
@@ -184,7 +185,10 @@ pub fn subcommand(command: Cmd) -> Command {
     if command == Cmd::Install {
         cmd = cmd.args(help_args(&docs));
     }
-    cmd.args(options::of(command).map(|o| arg_of(o, &docs)))
+    // Our commands' -h/--help are answered before clap parses (`wants_help`, help wins over
+    // every other word), and completion offers a command's values rather than its help.
+    let own_help = |o: &&Opt| o.origin == Origin::Ours && matches!(o.action, Action::Help { .. });
+    cmd.args(options::of(command).filter(|o| !own_help(o)).map(|o| arg_of(o, &docs)))
 }
 
 /// The whole command line as clap sees it.

@@ -293,6 +293,45 @@ pub fn generated_config(spark_home: &str) -> String {
 
 // ----- our texts --------------------------------------------------------------------------------
 
+/// The one paragraph our `--help` and the message without a subcommand end with (the only
+/// addition to the reference's texts; the conformance harness leaves out a final paragraph that
+/// names `--help-extensions`).
+const TOP_POINTER: &str = "This tool has commands and options that gateway-provisioners 0.5.0 does not have:
+see `jupyter-k8s-spec --help-extensions`.";
+/// The same for `install --help`.
+const INSTALL_POINTER: &str = "install has options that gateway-provisioners 0.5.0 does not have: see
+`jupyter-k8s-spec install --help-extensions`.";
+
+/// A reference text of the top level (its `--help`, the message without a subcommand) with the
+/// paragraph pointing to our extensions, ending as the text itself ends.
+pub fn with_top_pointer(text: String) -> String {
+    text + TOP_POINTER + "\n\n"
+}
+
+/// `install --help` with the paragraph pointing to our extensions.
+pub fn with_install_pointer(text: String) -> String {
+    text + INSTALL_POINTER + "\n\n"
+}
+
+const TOP_EXTENSIONS_TITLE: &str = "Extensions of `jupyter-k8s-spec` (not in gateway-provisioners 0.5.0)";
+
+/// The text of `jupyter-k8s-spec --help-extensions`: our commands, our options of the top
+/// level, then those of `install`.
+pub fn top_extensions() -> String {
+    let mut out = format!("{TOP_EXTENSIONS_TITLE}\n{}\n\n", "=".repeat(TOP_EXTENSIONS_TITLE.chars().count()));
+    out += "Commands (each with its own --help):\n\n";
+    for c in options::COMMANDS.iter().filter(|c| c.origin == Origin::Ours) {
+        let usage = command_usage(c.command);
+        out += &format!("{}\n    {}.\n", usage.strip_prefix("jupyter-k8s-spec ").unwrap_or(&usage), c.about);
+    }
+    out += "\nOptions:\n\n";
+    for o in options::of(Cmd::Top).filter(|o| o.origin == Origin::Ours) {
+        out += &format!("{}\n{}\n", heading(o), indent(o.help, "    "));
+    }
+    out += "\n";
+    out + &install_extensions()
+}
+
 const EXTENSIONS_TITLE: &str = "Extensions of `jupyter-k8s-spec install` (not in gateway-provisioners 0.5.0)
 =============================================================================";
 const AFTER_REPORT: &str = "All three are recognised only as these exact words before any `--`. With

@@ -750,6 +750,8 @@ pub const OPTIONS: &[Opt] = &[
     Opt { short: Some("-V"), summary: "Print the version and exit", ..opt(Cmd::Top, "--version", Action::Version) },
     Opt {
         summary: "List the commands and options of this tool that gateway-provisioners 0.5.0 does not have",
+        help: "List the commands and options of this tool that gateway-provisioners 0.5.0
+does not have (this text).",
         ..ours(Cmd::Top, HELP_EXTENSIONS, Action::HelpExtensions, "")
     },
     // install: the reference's flags, then its aliases.
@@ -876,10 +878,10 @@ above (write those fields into FILE).",
     },
     // preview
     Opt {
-        summary: "The kernelspec directory (with kernel.json and scripts/)",
-        help: "the kernelspec directory",
-        hint: Hint::Dir,
-        ..ours(Cmd::Preview, "KERNELSPEC_DIR", Action::Positional { required: true }, "KERNELSPEC_DIR")
+        summary: "The kernelspec: its name (as jupyter kernelspec list shows it) or its directory",
+        help: "the kernelspec (its name, or its directory)",
+        hint: Hint::Kernelspec,
+        ..ours(Cmd::Preview, "KERNELSPEC", Action::Positional { required: true }, "KERNELSPEC")
     },
     Opt {
         summary: "A variable of the launch environment; KERNEL_* ones are template variables",
@@ -937,6 +939,19 @@ problem is listed on stderr with its field path, exit status 1",
         help: "the shell",
         choices: SHELLS,
         ..ours(Cmd::Completions, "SHELL", Action::Positional { required: true }, "SHELL")
+    },
+    Opt {
+        short: Some("-h"),
+        summary: "Print the help and exit",
+        help: "show this help and exit",
+        ..ours(Cmd::Completions, "--help", Action::Help { all: false }, "")
+    },
+    // man
+    Opt {
+        short: Some("-h"),
+        summary: "Print the help and exit",
+        help: "show this help and exit",
+        ..ours(Cmd::Man, "--help", Action::Help { all: false }, "")
     },
 ];
 
@@ -1011,14 +1026,19 @@ pub const COMMANDS: &[CommandDoc] = &[
         name: "preview",
         origin: Origin::Ours,
         about: "Print the Pod or SparkApplication a kernel of a kernelspec would be launched as",
-        description: "Prints the Kubernetes object that a kernel of the kernelspec in KERNELSPEC_DIR
-would be launched as, rendered from the kernelspec's own template the way its
-launcher renders it: the Pod of scripts/kernel-pod.yaml.j2 (for Spark
-kernelspecs, the pod template of the launcher's --pod-template mode), or the
-SparkApplication of scripts/sparkoperator.k8s.io-v1beta2.yaml.j2. The output
-is YAML with sorted keys, as the launcher writes its --pod-template file; any
-Secret, PersistentVolumeClaim or PersistentVolume the template also creates
-follows after a --- line.
+        description: "Prints the Kubernetes object that a kernel of KERNELSPEC would be launched as,
+rendered from the kernelspec's own template the way its launcher renders it: the
+Pod of scripts/kernel-pod.yaml.j2 (for Spark kernelspecs, the pod template of
+the launcher's --pod-template mode), or the SparkApplication of
+scripts/sparkoperator.k8s.io-v1beta2.yaml.j2. The output is YAML with sorted
+keys, as the launcher writes its --pod-template file; any Secret,
+PersistentVolumeClaim or PersistentVolume the template also creates follows
+after a --- line.
+
+KERNELSPEC is a kernelspec's name, found on the Jupyter path as `jupyter
+kernelspec list` finds it (the first directory that has it, names compared in
+lower case), or a directory holding a kernelspec (a path with a /, or a name
+that is on no kernels directory of the Jupyter path).
 
 The launch environment is built as gateway-provisioners builds it: the --env
 variables, the kernelspec's env stanza, then KERNEL_ID (default
@@ -1044,14 +1064,26 @@ gateway-provisioners, as a YAML stream for `kubectl apply -f -`.",
         name: "completions",
         origin: Origin::Ours,
         about: "Print a shell completion script to standard output",
-        description: "",
+        description: "Prints the completion script of SHELL (bash, zsh, fish, elvish or powershell) for
+the jupyter-k8s-spec command. To install it for the current user:
+
+  mkdir -p ~/.local/share/bash-completion/completions
+  jupyter-k8s-spec completions bash > ~/.local/share/bash-completion/completions/jupyter-k8s-spec
+
+  mkdir -p ~/.zfunc     # and fpath+=~/.zfunc before compinit in ~/.zshrc
+  jupyter-k8s-spec completions zsh > ~/.zfunc/_jupyter-k8s-spec
+
+  mkdir -p ~/.config/fish/completions
+  jupyter-k8s-spec completions fish > ~/.config/fish/completions/jupyter-k8s-spec.fish",
     },
     CommandDoc {
         command: Cmd::Man,
         name: "man",
         origin: Origin::Ours,
         about: "Print this manual page (roff) to standard output",
-        description: "",
+        description: "Prints the manual page of jupyter-k8s-spec, in roff: read it with
+`jupyter-k8s-spec man | man -l -`, or install it as
+/usr/local/share/man/man1/jupyter-k8s-spec.1.",
     },
 ];
 

@@ -3,7 +3,8 @@
 
 use clap_complete::Shell;
 
-use crate::cli::clap_model::{command, parse_ours, BIN};
+use crate::cli::clap_model::{command, parse_ours, wants_help, BIN};
+use crate::cli::help::command_help;
 use crate::cli::options::{self, Cmd};
 use crate::commands::exit_codes::ExitCode;
 use crate::commands::output::print;
@@ -19,6 +20,9 @@ pub const SHELLS: &[(&str, Shell)] = &[
 
 /// Runs `completions SHELL`.
 pub fn run(args: &[String]) -> ExitCode {
+    if wants_help(args) {
+        return print(command_help(Cmd::Completions), ExitCode::Success);
+    }
     let shell = match parse_ours(Cmd::Completions, args) {
         Ok(m) => m.get_one::<String>("SHELL").and_then(|name| shell(name)),
         Err(e) => {

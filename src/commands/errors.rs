@@ -9,6 +9,7 @@ use crate::cli::clap_model::UsageError;
 use crate::commands::rbac_manifest::RequestError;
 use crate::install::{InstallError, NameError};
 use crate::launch::simulate::LaunchError;
+use crate::py::repr::str_repr;
 use crate::py::text::Reserved;
 use crate::render::pod_template::PodError;
 use crate::render::validate::Problems;
@@ -91,6 +92,9 @@ impl InstallFailure {
 pub enum PreviewFailure {
     #[error(transparent)]
     Launch(#[from] LaunchError),
+    /// `KERNELSPEC` is neither the name of a kernelspec on the Jupyter path nor a directory.
+    #[error("no kernelspec named {} in {searched}, and no directory of that name", str_repr(name))]
+    NotFound { name: String, searched: String },
     /// `--validate` found problems (listed on stderr before the summary this is).
     #[error("the {what} does not validate: {count} problem{}", if *count == 1 { "" } else { "s" })]
     Invalid { what: String, count: usize },

@@ -159,7 +159,7 @@ fn install_command(args: &InstallArgs, log: &mut Logger) -> Result<ExitCode, Ins
 
     log.info(&format!("Installing kernel specification for '{}'", plan.display_name));
     log.debug(&format!("Installing kernelspec in {shown}"));
-    let search = paths::kernel_dirs(&env);
+    let search = paths::searched_kernel_dirs(&env);
     if !search.iter().any(|d| same_dir(d, &kernels)) {
         log.warn(&format!(
             "Installing to {}, which is not in {}. The kernelspec may not be found.",

@@ -7,9 +7,26 @@ use clap::Command;
 use clap_mangen::roff::{bold, italic, roman, Inline, Roff};
 use clap_mangen::Man;
 
-use crate::cli::clap_model::{command, install_option_docs, BIN};
+use crate::cli::clap_model::{command, install_option_docs, parse_ours, wants_help, BIN};
 use crate::cli::help;
+use crate::cli::help::command_help;
+use crate::cli::options::{self, Cmd, Origin};
 use crate::commands::exit_codes::ExitCode;
+use crate::commands::output::print;
+
+/// Runs `man`.
+pub fn run(args: &[String]) -> ExitCode {
+    if wants_help(args) {
+        return print(command_help(Cmd::Man), ExitCode::Success);
+    }
+    match parse_ours(Cmd::Man, args) {
+        Ok(_) => print(man_page(), ExitCode::Success),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(&e)
+        }
+    }
+}
 
 /// The manual page `jupyter-k8s-spec(1)`, in roff: clap_mangen's title, name and option list, and
 /// sections of our own around them.
@@ -42,6 +59,31 @@ pub fn man_page() -> Vec<u8> {
     out
 }
 
+/// The words of a usage line, a bracketed group (`[--env NAME=VALUE ...]`) as one.
+fn usage_groups(usage: &str) -> Vec<String> {
+    let mut groups = Vec::new();
+    let mut depth = 0;
+    let mut current = String::new();
+    for c in usage.chars() {
+        match c {
+            '[' | '{' => depth += 1,
+            ']' | '}' => depth -= 1,
+            ' ' if depth == 0 => {
+                if !current.is_empty() {
+                    groups.push(std::mem::take(&mut current));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        groups.push(current);
+    }
+    groups
+}
+
 /// `jupyter-k8s-spec word <value> [...]` with the program and words in bold, values in italics.
 fn synopsis_line(words: &[&str]) -> Vec<Inline> {
     let mut parts = vec![bold(BIN)];
@@ -55,13 +97,36 @@ fn synopsis_line(words: &[&str]) -> Vec<Inline> {
 fn own_sections_before_options(cmd: &Command) -> Roff {
     let mut r = Roff::new();
     r.control("SH", ["SYNOPSIS"]);
-    for words in [
-        &["install", "[options]", "[--Class.trait=value ...]"][..],
-        &["completions", "<shell>"],
-        &["man"],
-        &["[-h | --help | --help-all | -V | --version]"],
-    ] {
-        r.text(synopsis_line(words));
+    // Every command: the reference's install, then ours with their usage, then the options of
+    // the top level.
+    let mut synopses: Vec<Vec<String>> =
+        vec![vec!["install".into(), "[options]".into(), "[--Class.trait=value ...]".into()]];
+    for c in options::COMMANDS.iter().filter(|c| c.origin == Origin::Ours) {
+        let usage = help::command_usage(c.command);
+        let words = usage_groups(usage.strip_prefix(BIN).unwrap_or(&usage));
+        synopses.push(
+            words
+                .into_iter()
+                .map(|w| {
+                    if w.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+                        format!("<{}>", w.to_lowercase())
+                    } else {
+                        w
+                    }
+                })
+                .collect(),
+        );
+    }
+    let top: Vec<String> = options::of(Cmd::Top)
+        .map(|o| match o.short {
+            Some(short) => format!("{short} | {}", o.long),
+            None => o.long.to_string(),
+        })
+        .collect();
+    synopses.push(vec![format!("[{}]", top.join(" | "))]);
+    for words in &synopses {
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        r.text(synopsis_line(&words));
         r.control("br", []);
     }
 

@@ -13,7 +13,6 @@ pub mod rbac;
 pub mod rbac_manifest;
 
 use crate::cli::argparse::{self as cli, Command};
-use crate::cli::clap_model::parse_ours;
 use crate::cli::help;
 use crate::cli::options::Cmd;
 use crate::settings::paths::PathEnv;
@@ -30,19 +29,23 @@ pub fn run(args: &[String]) -> ExitCode {
             eprintln!("{usage}jupyter-k8s-spec: error: {e}");
             ExitCode::from(&e)
         }
-        Ok(Command::DispatcherHelp { all }) => {
-            print(if all { help::dispatcher_help_all() } else { help::dispatcher_help() }, ExitCode::Success)
+        Ok(Command::DispatcherHelp { all: true }) => print(help::dispatcher_help_all(), ExitCode::Success),
+        Ok(Command::DispatcherHelp { all: false }) => {
+            print(help::with_top_pointer(help::dispatcher_help()), ExitCode::Success)
         }
+        Ok(Command::TopExtensionsHelp) => print(help::top_extensions(), ExitCode::Success),
         Ok(Command::Version) => print(format!("{}\n", env!("CARGO_PKG_VERSION")), ExitCode::Success),
         Ok(Command::NoSubcommand { warnings }) => {
             for w in warnings {
                 eprintln!("[K8sProvisionerApp] WARNING | {w}");
             }
-            print(help::no_subcommand(), ExitCode::Failure)
+            print(help::with_top_pointer(help::no_subcommand()), ExitCode::Failure)
         }
         Ok(Command::InstallHelp { all }) => {
             let ctx = help_context(&PathEnv::from_process());
-            print(if all { help::install_help_all(&ctx) } else { help::install_help(&ctx) }, ExitCode::Success)
+            let text =
+                if all { help::install_help_all(&ctx) } else { help::with_install_pointer(help::install_help(&ctx)) };
+            print(text, ExitCode::Success)
         }
         Ok(Command::InstallExtensionsHelp) => print(help::install_extensions(), ExitCode::Success),
         Ok(Command::PodOptionWithoutValue(e)) => {
@@ -52,13 +55,7 @@ pub fn run(args: &[String]) -> ExitCode {
         Ok(Command::Ours { command: Cmd::Rbac, args }) => rbac::run(&args),
         Ok(Command::Ours { command: Cmd::Preview, args }) => preview::run(&args),
         Ok(Command::Ours { command: Cmd::Completions, args }) => completions::run(&args),
-        Ok(Command::Ours { command: Cmd::Man, args }) => match parse_ours(Cmd::Man, &args) {
-            Ok(_) => print(man::man_page(), ExitCode::Success),
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(&e)
-            }
-        },
+        Ok(Command::Ours { command: Cmd::Man, args }) => man::run(&args),
         Ok(Command::Ours { command, .. }) => unreachable!("{command:?} is not one of our commands"),
         Ok(Command::Install(args)) => install::run(&args),
     }

@@ -2,7 +2,7 @@
 //! ours): the command line, help and output of the simulated launch of `launch::simulate`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::clap_model::{parse_ours, wants_help, UsageError};
 use crate::cli::help::command_help;
@@ -13,6 +13,7 @@ use crate::commands::output::print;
 use crate::launch::simulate::{render_dir, validate};
 use crate::launch::yaml::Py;
 use crate::py::repr::str_repr;
+use crate::settings::paths::{self, PathEnv};
 
 /// The parsed command line.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -35,7 +36,7 @@ pub fn parse(args: &[String]) -> Result<PreviewCommand, UsageError> {
     }
     let m = parse_ours(Cmd::Preview, args)?;
     let env = m.get_many::<String>("env").into_iter().flatten().map(|v| env_assignment(v)).collect::<Result<_, _>>()?;
-    let dir = m.get_one::<String>("KERNELSPEC_DIR").map(PathBuf::from).unwrap_or_default();
+    let dir = m.get_one::<String>("KERNELSPEC").map(PathBuf::from).unwrap_or_default();
     Ok(PreviewCommand::Preview(Request { dir, env, validate: m.get_flag("validate") }))
 }
 
@@ -61,7 +62,11 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     };
     let getenv = |k: &str| std::env::var(k).ok();
-    let preview = match render_dir(&req.dir, &req.env, &getenv) {
+    let dir = match locate(&req.dir) {
+        Ok(dir) => dir,
+        Err(e) => return fail(&e),
+    };
+    let preview = match render_dir(&dir, &req.env, &getenv) {
         Ok(p) => p,
         Err(e) => return fail(&PreviewFailure::from(e)),
     };
@@ -70,15 +75,52 @@ pub fn run(args: &[String]) -> ExitCode {
         return status;
     }
     let problems = validate(&preview.objects);
+    let what = preview.objects.first().and_then(|o| o.get("kind")).and_then(Py::as_str).unwrap_or("object");
+    let mut err = std::io::stderr().lock();
     if problems.is_empty() {
+        let n = preview.objects.len();
+        let _ = writeln!(
+            err,
+            "the {what} validates: {n} object{} checked against the Kubernetes schema shipped with this tool",
+            if n == 1 { "" } else { "s" }
+        );
         return status;
     }
-    let mut err = std::io::stderr().lock();
     for p in &problems {
         let _ = writeln!(err, "{p}");
     }
-    let what = preview.objects.first().and_then(|o| o.get("kind")).and_then(Py::as_str).unwrap_or("object");
+    drop(err);
     fail(&PreviewFailure::Invalid { what: what.to_string(), count: problems.len() })
+}
+
+/// The directory of the kernelspec `KERNELSPEC` names: a path (one with a `/`, or `.` or `..`)
+/// is that directory; a name is looked up on the Jupyter path as jupyter_client's
+/// `KernelSpecManager` looks it up (the kernels directories in order, names compared in lower
+/// case, a directory with a kernel.json), and is a directory of that name when no kernels
+/// directory has it.
+fn locate(word: &Path) -> Result<PathBuf, PreviewFailure> {
+    let text = word.to_string_lossy();
+    if text.contains(std::path::MAIN_SEPARATOR) || text.contains('/') || text == "." || text == ".." {
+        return Ok(word.to_path_buf());
+    }
+    let env = PathEnv::from_process();
+    let dirs = paths::searched_kernel_dirs(&env);
+    let wanted = text.to_lowercase();
+    for dir in &dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let mut names: Vec<std::ffi::OsString> = entries.flatten().map(|e| e.file_name()).collect();
+        names.sort();
+        for name in names {
+            let path = dir.join(&name);
+            if name.to_string_lossy().to_lowercase() == wanted && path.join("kernel.json").is_file() {
+                return Ok(path);
+            }
+        }
+    }
+    if word.is_dir() {
+        return Ok(word.to_path_buf());
+    }
+    Err(PreviewFailure::NotFound { name: text.into_owned(), searched: paths::python_list_repr(&dirs) })
 }
 
 /// Reports a failure on one line, whatever a message quotes.
@@ -109,7 +151,7 @@ mod tests {
         assert_eq!(parse(&words(&["--bogus", "-h"])), Ok(PreviewCommand::Help));
         assert_eq!(
             parse(&words(&[])).unwrap_err().to_string(),
-            "the kernelspec directory is required: jupyter-k8s-spec preview KERNELSPEC_DIR"
+            "the kernelspec (its name, or its directory) is required: jupyter-k8s-spec preview KERNELSPEC"
         );
         assert_eq!(
             parse(&words(&["d", "--env", "X"])).unwrap_err().to_string(),

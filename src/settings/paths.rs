@@ -95,6 +95,10 @@ pub struct PathEnv {
     pub user_base: Option<PathBuf>,
     /// `sys.prefix` starts with `/opt/homebrew` (macOS: application name `jupyter`, not `Jupyter`).
     pub homebrew_prefix: bool,
+    /// `sys_prefix` is a Python environment's: the binary's own (`pyvenv.cfg`, `conda-meta/`)
+    /// or the active one (`VIRTUAL_ENV`, `CONDA_PREFIX`), rather than our guess from where the
+    /// binary is.
+    pub sys_prefix_is_env: bool,
 }
 
 /// Where `install` puts a kernelspec.
@@ -179,6 +183,23 @@ pub fn jupyter_config_path(e: &PathEnv) -> Vec<PathBuf> {
 /// it is left out.
 pub fn kernel_dirs(e: &PathEnv) -> Vec<PathBuf> {
     jupyter_path(e, Some("kernels"))
+}
+
+/// The kernel directories as Jupyter sees them, for the "not in" warning of an install and the
+/// names `preview` looks up: [`kernel_dirs`], except that when the prefix is only our guess
+/// ([`PathEnv::sys_prefix_is_env`] false: the binary is in no Python environment and none is
+/// active), Jupyter's own Python has another prefix, so `<sys_prefix>/share/jupyter` is on its
+/// path only if it is a system directory.
+pub fn searched_kernel_dirs(e: &PathEnv) -> Vec<PathBuf> {
+    let dirs = kernel_dirs(e);
+    if e.sys_prefix_is_env {
+        return dirs;
+    }
+    let kernels =
+        |data: Vec<String>| -> Vec<PathBuf> { data.iter().map(|d| to_path(&join(e.platform, d, "kernels"))).collect() };
+    let env = kernels(env_data(e));
+    let system = kernels(system_data(e));
+    dirs.into_iter().filter(|d| !contains_path(&env, d) || contains_path(&system, d)).collect()
 }
 
 /// The `kernels` directory an install goes to (the kernelspec is `<this>/<name>`):
@@ -696,6 +717,7 @@ impl PathEnv {
             .ok()
             .map(|p| p.canonicalize().map(strip_verbatim).unwrap_or(p))
             .and_then(|p| Some(p.parent()?.parent()?.to_path_buf()));
+        let sys_prefix_is_env = prefix_is_env(exe_prefix.as_deref(), &vars);
         let (sys_prefix, from_virtual_env) = choose_sys_prefix(platform, exe_prefix, &vars);
         let pyvenv_cfg = std::fs::read_to_string(sys_prefix.join("pyvenv.cfg")).ok();
         let is_venv = pyvenv_cfg.is_some() || from_virtual_env;
@@ -713,12 +735,20 @@ impl PathEnv {
             sys_prefix,
             in_venv_owned,
             user_base,
+            sys_prefix_is_env,
         }
     }
 }
 
 fn nonempty_var<'a>(vars: &'a BTreeMap<String, String>, name: &str) -> Option<&'a str> {
     vars.get(name).map(String::as_str).filter(|v| !v.is_empty())
+}
+
+/// Whether [`choose_sys_prefix`] finds a Python environment rather than falling back to the
+/// directory above the binary's.
+fn prefix_is_env(exe_prefix: Option<&Path>, vars: &BTreeMap<String, String>) -> bool {
+    let exe_env = exe_prefix.is_some_and(|exe| exe.join("pyvenv.cfg").is_file() || exe.join("conda-meta").is_dir());
+    exe_env || nonempty_var(vars, "VIRTUAL_ENV").is_some() || nonempty_var(vars, "CONDA_PREFIX").is_some()
 }
 
 /// See [`PathEnv::from_process`]; returns the prefix and whether it came from `VIRTUAL_ENV`.
@@ -934,6 +964,7 @@ mod tests {
             in_venv_owned: owned,
             user_base: user_base.map(PathBuf::from),
             homebrew_prefix: prefix.starts_with("/opt/homebrew"),
+            sys_prefix_is_env: true,
         }
     }
 
