@@ -35,7 +35,9 @@ fn console_blocks(text: &str) -> Vec<Vec<Example>> {
             (None, _) => {}
             (Some(_), "```") => blocks.push(current.take().unwrap_or_default()),
             (Some(block), _) => match line.strip_prefix("$ ") {
-                Some(command) => block.push(Example { line: n + 1, command: command.to_string(), expected: Vec::new() }),
+                Some(command) => {
+                    block.push(Example { line: n + 1, command: command.to_string(), expected: Vec::new() })
+                }
                 None => match block.last_mut() {
                     Some(example) => example.expected.push(line.to_string()),
                     None => panic!("README.md:{}: output before any $ line", n + 1),
