@@ -104,7 +104,7 @@ impl PodOptions {
                     }
                     o.annotations.push((k.to_string(), v.to_string()));
                 }
-                _ => {
+                KERNEL_POD_TEMPLATE => {
                     if o.template.is_some() {
                         return Err(PodError::Value(format!("{opt} is given twice")));
                     }
@@ -113,6 +113,9 @@ impl PodOptions {
                     }
                     o.template = Some(value.clone());
                 }
+                // An option of the table without its effect here; `every_pod_option_has_its_effect`
+                // keeps this from happening.
+                other => return Err(PodError::Value(format!("{other} is not applied to the pod"))),
             }
         }
         let total: usize = o.annotations.iter().map(|(k, v)| k.len() + v.len()).sum();
@@ -717,6 +720,23 @@ mod tests {
         }
         // A newline in a value is shown escaped, never as a line break.
         assert_eq!(err(&[(NODE_SELECTOR, "a\nb")]), "--node-selector 'a\\nb': expected KEY=VALUE");
+    }
+
+    /// Each pod option of the option table (`cli::extensions::pod_options`) changes the
+    /// template: an option added to the table without its effect fails here.
+    #[test]
+    fn every_pod_option_has_its_effect() {
+        let sample = |metavar: &str| match metavar {
+            "KEY[=VALUE]:EFFECT" => "k=v:NoSchedule",
+            "KEY=VALUE" => "team=ds",
+            "FILE" => "t.j2",
+            _ => "name-1",
+        };
+        for o in crate::cli::extensions::pod_options() {
+            let parsed =
+                PodOptions::parse(&args(&[(o.long, sample(o.metavar))])).unwrap_or_else(|e| panic!("{}: {e}", o.long));
+            assert!(parsed.has_entries() || parsed.template.is_some(), "{}: no effect", o.long);
+        }
     }
 
     #[test]
