@@ -139,13 +139,11 @@ fn copy_tree(from: &Path, to: &Path) {
 
 #[test]
 fn sys_prefix_warns_when_jupyter_would_not_find_the_kernelspec() {
-    // A binary outside any Python environment, with none active: its --sys-prefix is the
-    // directory above its bin/, which the Python running Jupyter does not search.
+    // This build is outside any Python environment (in target/debug/): with none active, its
+    // --sys-prefix is the directory above its directory, which the Python running Jupyter does
+    // not search.
     let sb = Sandbox::new();
-    let bin = sb.path("tool/bin");
-    fs::create_dir_all(&bin).unwrap();
-    let exe = bin.join("jupyter-k8s-spec");
-    fs::copy(assert_cmd::cargo::cargo_bin("jupyter-k8s-spec"), &exe).unwrap();
+    let exe = assert_cmd::cargo::cargo_bin("jupyter-k8s-spec").canonicalize().unwrap();
     let run = |venv: Option<&Path>| {
         let mut c = std::process::Command::new(&exe);
         c.env_clear().env("HOME", sb.path("home")).env("PATH", "/usr/bin:/bin").current_dir(sb.path("work"));
@@ -156,7 +154,7 @@ fn sys_prefix_warns_when_jupyter_would_not_find_the_kernelspec() {
     };
     let out = run(None);
     assert!(out.status.success(), "{}", stderr(&out));
-    let tool = sb.path("tool").canonicalize().unwrap();
+    let tool = exe.parent().and_then(Path::parent).unwrap();
     let warnings: Vec<String> = log_lines(&out).into_iter().filter(|l| l.starts_with("[W ")).collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(

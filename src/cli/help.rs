@@ -337,12 +337,12 @@ const EXTENSIONS_TITLE: &str = "Extensions of `jupyter-k8s-spec install` (not in
 const AFTER_REPORT: &str = "All three are recognised only as these exact words before any `--`. With
 them, errors and log lines on stderr are unchanged (a dry run does not log the
 'Removing' and 'Installed' lines of an install that did not happen).";
-const POD_INTRO: &str = "The kernel's pod (each option repeatable, as --opt VALUE or --opt=VALUE):";
+
 const AFTER_POD_ENTRIES: &str = "These are written into the installed scripts/kernel-pod.yaml.j2 as fixed
 entries, each value a quoted YAML string that neither YAML nor Jinja can
 read as anything else. With --crd they go into the SparkApplication
-template: labels, annotations, tolerations and nodeSelector of the driver
-and of the executors, and the application's imagePullSecrets (the Spark
+template: labels, annotations and scheduling fields of the driver and of
+the executors, and the application's imagePullSecrets (the Spark
 operator applies tolerations only with its mutating webhook). With
 --spark alone they are refused: spark-submit creates those pods without
 the template (pass Spark's spark.kubernetes.* settings with
@@ -364,7 +364,16 @@ pub fn install_extensions() -> String {
     };
     let mut out = format!("{EXTENSIONS_TITLE}\n\n");
     out += &entries(Group::Report);
-    out += &format!("\n{AFTER_REPORT}\n\n{POD_INTRO}\n\n");
+    // Which pod options may be given more than once, from the table.
+    let single: Vec<&str> =
+        options::of(Cmd::Install).filter(|o| o.group == Group::PodEntries && !o.repeatable).map(|o| o.long).collect();
+    let intro = match single.as_slice() {
+        [] => "The kernel's pod (each option repeatable, as --opt VALUE or --opt=VALUE):".to_string(),
+        names => {
+            format!("The kernel's pod (as --opt VALUE or --opt=VALUE; each repeatable but\n{}):", names.join(" and "))
+        }
+    };
+    out += &format!("\n{AFTER_REPORT}\n\n{intro}\n\n");
     out += &entries(Group::PodEntries);
     out += &format!("\n{}\n\n", indent(AFTER_POD_ENTRIES, "    "));
     out += &entries(Group::PodTemplate);

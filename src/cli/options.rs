@@ -696,6 +696,7 @@ pub const NODE_SELECTOR: &str = "--node-selector";
 pub const IMAGE_PULL_SECRET: &str = "--image-pull-secret";
 pub const POD_ANNOTATION: &str = "--pod-annotation";
 pub const POD_LABEL: &str = "--pod-label";
+pub const PRIORITY_CLASS_NAME: &str = "--priority-class-name";
 pub const KERNEL_POD_TEMPLATE: &str = "--kernel-pod-template";
 
 /// Where `rbac --namespace-mode` lets kernels run, in the order its help lists them.
@@ -859,6 +860,14 @@ own (the provisioner finds the pod by them) and cannot be given.",
         repeatable: true,
         group: Group::PodEntries,
         ..ours(Cmd::Install, POD_LABEL, Action::Value, "KEY=VALUE")
+    },
+    Opt {
+        summary: "Schedule the kernel pod with this PriorityClass",
+        help: "Give the pod this PriorityClass (spec.priorityClassName), which must exist
+in the cluster: its priority orders scheduling and preemption, e.g. to let
+interactive kernels go before batch jobs. NAME is a DNS subdomain.",
+        group: Group::PodEntries,
+        ..ours(Cmd::Install, PRIORITY_CLASS_NAME, Action::Value, "NAME")
     },
     Opt {
         summary: "Install FILE as the kernel pod template, after checking it",

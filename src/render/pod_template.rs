@@ -11,8 +11,9 @@
 
 use std::path::Path;
 
-use crate::cli::extensions::{
-    PodArgs, IMAGE_PULL_SECRET, KERNEL_POD_TEMPLATE, NODE_SELECTOR, POD_ANNOTATION, POD_LABEL, TOLERATION,
+use crate::cli::extensions::PodArgs;
+use crate::cli::options::{
+    IMAGE_PULL_SECRET, KERNEL_POD_TEMPLATE, NODE_SELECTOR, POD_ANNOTATION, POD_LABEL, PRIORITY_CLASS_NAME, TOLERATION,
 };
 use crate::py::repr::str_repr;
 use crate::variant::decision::{Plan, Variant};
@@ -49,6 +50,8 @@ pub struct PodOptions {
     pub image_pull_secrets: Vec<String>,
     pub annotations: Vec<(String, String)>,
     pub labels: Vec<(String, String)>,
+    /// `--priority-class-name`.
+    pub priority_class: Option<String>,
     /// `--kernel-pod-template`, as given.
     pub template: Option<String>,
 }
@@ -104,6 +107,15 @@ impl PodOptions {
                     }
                     o.annotations.push((k.to_string(), v.to_string()));
                 }
+                PRIORITY_CLASS_NAME => {
+                    check_dns_subdomain(value).map_err(|e| {
+                        PodError::Value(format!("{opt} {shown}: not a valid PriorityClass name: it {e}"))
+                    })?;
+                    if o.priority_class.is_some() {
+                        return Err(PodError::Value(format!("{opt} is given twice")));
+                    }
+                    o.priority_class = Some(value.clone());
+                }
                 KERNEL_POD_TEMPLATE => {
                     if o.template.is_some() {
                         return Err(PodError::Value(format!("{opt} is given twice")));
@@ -132,7 +144,8 @@ impl PodOptions {
             && self.node_selector.is_empty()
             && self.image_pull_secrets.is_empty()
             && self.annotations.is_empty()
-            && self.labels.is_empty())
+            && self.labels.is_empty()
+            && self.priority_class.is_none())
     }
 }
 
@@ -372,6 +385,9 @@ fn scheduling(indent: usize, o: &PodOptions) -> String {
     if !o.node_selector.is_empty() {
         out.push_str(&format!("{pad}nodeSelector:\n"));
         out.push_str(&map_entries(indent + 2, &o.node_selector));
+    }
+    if let Some(name) = &o.priority_class {
+        out.push_str(&format!("{pad}priorityClassName: {}\n", quoted(name)));
     }
     out
 }
@@ -720,6 +736,39 @@ mod tests {
         }
         // A newline in a value is shown escaped, never as a line break.
         assert_eq!(err(&[(NODE_SELECTOR, "a\nb")]), "--node-selector 'a\\nb': expected KEY=VALUE");
+    }
+
+    #[test]
+    fn priority_class_name() {
+        let o = PodOptions::parse(&args(&[(PRIORITY_CLASS_NAME, "interactive-high")])).unwrap();
+        assert_eq!(o.priority_class.as_deref(), Some("interactive-high"));
+        assert_eq!(
+            err(&[(PRIORITY_CLASS_NAME, "High")]),
+            "--priority-class-name 'High': not a valid PriorityClass name: it must be a DNS subdomain: at most 253 \
+             characters, lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
+        );
+        assert_eq!(
+            err(&[(PRIORITY_CLASS_NAME, "a"), (PRIORITY_CLASS_NAME, "b")]),
+            "--priority-class-name is given twice"
+        );
+        // In the pod spec after the other scheduling fields; in the driver and the executor.
+        let text =
+            prepared(Variant::Container(Language::Python), &[(NODE_SELECTOR, "d=s"), (PRIORITY_CLASS_NAME, "p")]);
+        assert!(text
+            .unwrap()
+            .contains("  restartPolicy: Never\n  nodeSelector:\n    \"d\": \"s\"\n  priorityClassName: \"p\"\n"));
+        let pod = rendered(
+            Variant::Container(Language::Python),
+            &prepared(Variant::Container(Language::Python), &[(PRIORITY_CLASS_NAME, "p")]).unwrap(),
+            &[],
+        );
+        assert_eq!(pod["spec"]["priorityClassName"].as_str(), Some("p"));
+        let app = prepared(Variant::SparkOperator, &[(PRIORITY_CLASS_NAME, "p")]).unwrap();
+        let app = rendered(Variant::SparkOperator, &app, &[]);
+        for section in ["driver", "executor"] {
+            assert_eq!(app["spec"][section]["priorityClassName"].as_str(), Some("p"), "{section}");
+        }
+        assert!(prepared(Variant::Spark(Language::Python), &[(PRIORITY_CLASS_NAME, "p")]).is_err());
     }
 
     /// Each pod option of the option table (`cli::extensions::pod_options`) changes the
