@@ -11,8 +11,8 @@ use crate::commands::errors::PreviewFailure;
 use crate::commands::exit_codes::ExitCode;
 use crate::commands::output::print;
 use crate::launch::simulate::{render_dir, validate};
-use crate::launch::yaml::Py;
 use crate::py::repr::str_repr;
+use crate::py::value::Value;
 use crate::settings::paths::{self, PathEnv};
 
 /// The parsed command line.
@@ -75,7 +75,7 @@ pub fn run(args: &[String]) -> ExitCode {
         return status;
     }
     let problems = validate(&preview.objects);
-    let what = preview.objects.first().and_then(|o| o.get("kind")).and_then(Py::as_str).unwrap_or("object");
+    let what = preview.objects.first().and_then(|o| o.get("kind")).and_then(Value::as_str).unwrap_or("object");
     let mut err = std::io::stderr().lock();
     if problems.is_empty() {
         let n = preview.objects.len();

@@ -12,7 +12,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::launch::yaml::{self as pyyaml, Py};
+use crate::launch::yaml as pyyaml;
+use crate::py::value::Value;
 
 const CORE: &str = include_str!("../../schema/k8s-core.txt");
 const SPARK: &str = include_str!("../../schema/sparkapplication-v1beta2.txt");
@@ -100,23 +101,23 @@ fn root_model(api_version: &str, kind: &str) -> Option<&'static str> {
 }
 
 /// Every problem of `obj`, as `path: message`.
-pub fn validate(obj: &Py) -> Vec<String> {
+pub fn validate(obj: &Value) -> Vec<String> {
     let mut problems = Vec::new();
-    let api_version = obj.get("apiVersion").and_then(Py::as_str).unwrap_or("");
-    let kind = obj.get("kind").and_then(Py::as_str).unwrap_or("");
+    let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     match root_model(api_version, kind) {
         Some(model) => check(obj, &Type::Model(model), "", &mut problems),
         None => problems.push(format!(
             "apiVersion/kind: no schema for {} {} (known: v1 Pod, Secret, PersistentVolumeClaim, \
              PersistentVolume; sparkoperator.k8s.io/v1beta2 SparkApplication)",
-            show(&Py::str(api_version)),
-            show(&Py::str(kind))
+            show(&Value::str(api_version)),
+            show(&Value::str(kind))
         )),
     }
     problems
 }
 
-fn show(v: &Py) -> String {
+fn show(v: &Value) -> String {
     let text = pyyaml::py_repr(v).unwrap_or_else(|_| "<too large>".into());
     if text.chars().count() <= 60 {
         text
@@ -130,7 +131,7 @@ fn join(path: &str, field: &str) -> String {
     match (path.is_empty(), plain) {
         (true, true) => field.to_string(),
         (false, true) => format!("{path}.{field}"),
-        (_, false) => format!("{path}[{}]", show(&Py::str(field))),
+        (_, false) => format!("{path}[{}]", show(&Value::str(field))),
     }
 }
 
@@ -142,67 +143,84 @@ fn at(path: &str) -> &str {
     }
 }
 
-fn expected(v: &Py, what: &str, path: &str, problems: &mut Vec<String>) {
-    problems.push(format!("{}: expected {what}, got {} {}", at(path), v.type_name(), show(v)));
+fn expected(v: &Value, what: &str, path: &str, problems: &mut Vec<String>) {
+    problems.push(format!("{}: expected {what}, got {} {}", at(path), yaml_kind(v), show(v)));
 }
 
-fn check(v: &Py, ty: &Type, path: &str, problems: &mut Vec<String>) {
-    if matches!(v, Py::None) {
+/// The kind of a YAML value, in the words of a schema message.
+fn yaml_kind(v: &Value) -> &str {
+    match v {
+        Value::None => "null",
+        Value::Bool(_) => "boolean",
+        Value::Int(_) => "integer",
+        Value::Float(_) => "number",
+        Value::Str(_) => "string",
+        Value::Date(_) | Value::DateTime(_) => "timestamp",
+        Value::List(_) | Value::Recursive(true) => "list",
+        Value::Dict(_) | Value::Recursive(false) => "mapping",
+        // Not built by YAML (config-file values only).
+        other => other.type_name(),
+    }
+}
+
+fn check(v: &Value, ty: &Type, path: &str, problems: &mut Vec<String>) {
+    if matches!(v, Value::None) {
         return; // null is "not set"
     }
     match ty {
         Type::Any => {}
         Type::Str => {
-            if !matches!(v, Py::Str(_)) {
+            if !matches!(v, Value::Str(_)) {
                 expected(v, "a string", path, problems);
             }
         }
         Type::Int => {
-            if !matches!(v, Py::Int(_) | Py::BigInt(_)) {
+            if !matches!(v, Value::Int(_)) {
                 expected(v, "an integer", path, problems);
             }
         }
         Type::Number => {
-            if !matches!(v, Py::Int(_) | Py::BigInt(_) | Py::Float(_)) {
+            if !matches!(v, Value::Int(_) | Value::Float(_)) {
                 expected(v, "a number", path, problems);
             }
         }
         Type::Bool => {
-            if !matches!(v, Py::Bool(_)) {
+            if !matches!(v, Value::Bool(_)) {
                 expected(v, "a boolean", path, problems);
             }
         }
         Type::Timestamp => {
-            if !matches!(v, Py::Str(_) | Py::Date(_) | Py::DateTime(_)) {
+            if !matches!(v, Value::Str(_) | Value::Date(_) | Value::DateTime(_)) {
                 expected(v, "a timestamp", path, problems);
             }
         }
         Type::IntOrString => {
-            if !matches!(v, Py::Str(_) | Py::Int(_)) {
+            let small_int = matches!(v, Value::Int(i) if i.to_i128().is_some());
+            if !(matches!(v, Value::Str(_)) || small_int) {
                 expected(v, "an integer or a string", path, problems);
             }
         }
         Type::Quantity => match quantity_text(v) {
             None => expected(v, "a quantity", path, problems),
             Some(text) => match parse_quantity(&text) {
-                None => problems.push(format!("{}: invalid quantity {}", at(path), show(&Py::Str(text)))),
+                None => problems.push(format!("{}: invalid quantity {}", at(path), show(&Value::Str(text)))),
                 Some(negative) if negative => {
-                    problems.push(format!("{}: quantity {} must not be negative", at(path), show(&Py::Str(text))))
+                    problems.push(format!("{}: quantity {} must not be negative", at(path), show(&Value::Str(text))))
                 }
                 Some(_) => {}
             },
         },
         Type::SparkMemory => match v {
-            Py::Str(s) if is_spark_memory(s) => {}
-            Py::Str(s) => problems.push(format!(
+            Value::Str(s) if is_spark_memory(s) => {}
+            Value::Str(s) => problems.push(format!(
                 "{}: invalid Spark memory size {} (expected e.g. 512m or 2g)",
                 at(path),
-                show(&Py::str(s))
+                show(&Value::str(s))
             )),
             _ => expected(v, "a string", path, problems),
         },
         Type::List(item) => match v {
-            Py::List(items) => {
+            Value::List(items) => {
                 for (i, it) in items.iter().enumerate() {
                     check(it, item, &format!("{path}[{i}]"), problems);
                 }
@@ -210,10 +228,10 @@ fn check(v: &Py, ty: &Type, path: &str, problems: &mut Vec<String>) {
             _ => expected(v, "a list", path, problems),
         },
         Type::Map(value) => match v {
-            Py::Dict(pairs) => {
+            Value::Dict(pairs) => {
                 for (k, val) in pairs.iter() {
                     match k {
-                        Py::Str(key) => check(val, value, &join(path, key), problems),
+                        Value::Str(key) => check(val, value, &join(path, key), problems),
                         other => problems.push(format!("{}: key {} is not a string", at(path), show(other))),
                     }
                 }
@@ -224,18 +242,18 @@ fn check(v: &Py, ty: &Type, path: &str, problems: &mut Vec<String>) {
     }
 }
 
-fn check_model(v: &Py, name: &str, path: &str, problems: &mut Vec<String>) {
+fn check_model(v: &Value, name: &str, path: &str, problems: &mut Vec<String>) {
     let Some(fields) = models().get(name) else {
         problems.push(format!("{}: schema has no model {name}", at(path)));
         return;
     };
-    let Py::Dict(pairs) = v else {
+    let Value::Dict(pairs) = v else {
         expected(v, "a mapping", path, problems);
         return;
     };
     let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
     for (k, val) in pairs.iter() {
-        let Py::Str(key) = k else {
+        let Value::Str(key) = k else {
             problems.push(format!("{}: key {} is not a string", at(path), show(k)));
             continue;
         };
@@ -249,7 +267,7 @@ fn check_model(v: &Py, name: &str, path: &str, problems: &mut Vec<String>) {
         }
     }
     for f in fields.iter().filter(|f| f.required) {
-        let present = pairs.iter().any(|(k, val)| k.as_str() == Some(f.name) && !matches!(val, Py::None));
+        let present = pairs.iter().any(|(k, val)| k.as_str() == Some(f.name) && !matches!(val, Value::None));
         if !present {
             problems.push(format!("{}: required field missing", join(path, f.name)));
         }
@@ -257,12 +275,11 @@ fn check_model(v: &Py, name: &str, path: &str, problems: &mut Vec<String>) {
 }
 
 /// The text of a quantity: a string, or a number (Kubernetes reads both).
-fn quantity_text(v: &Py) -> Option<String> {
+fn quantity_text(v: &Value) -> Option<String> {
     match v {
-        Py::Str(s) => Some(s.clone()),
-        Py::Int(i) => Some(i.to_string()),
-        Py::BigInt(s) => Some(s.clone()),
-        Py::Float(f) if f.is_finite() => Some(crate::py::repr::float_repr(*f)),
+        Value::Str(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) if f.is_finite() => Some(crate::py::repr::float_repr(*f)),
         _ => None,
     }
 }

@@ -21,7 +21,8 @@ use std::path::Path;
 
 use crate::launch::schema as k8s_schema;
 use crate::launch::template::{self as kernel_template, RenderError};
-use crate::launch::yaml::{self as pyyaml, Py};
+use crate::launch::yaml as pyyaml;
+use crate::py::value::Value;
 
 /// Why a kernelspec cannot be rendered as its launch would render it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -60,14 +61,14 @@ pub const PUBLIC_KEY: &str = "PUBLIC-KEY-PLACEHOLDER";
 
 /// Schema problems of the rendered objects, one line each (`path: message`); objects after
 /// the first are named by kind and name.
-pub fn validate(objects: &[Py]) -> Vec<String> {
+pub fn validate(objects: &[Value]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, obj) in objects.iter().enumerate() {
         let prefix = if i == 0 {
             String::new()
         } else {
-            let kind = obj.get("kind").and_then(Py::as_str).unwrap_or("?");
-            let name = obj.get("metadata").and_then(|m| m.get("name")).and_then(Py::as_str).unwrap_or("?");
+            let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("?");
+            let name = obj.get("metadata").and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("?");
             format!("{kind}/{name} ")
         };
         for p in k8s_schema::validate(obj) {
@@ -81,7 +82,7 @@ pub fn validate(objects: &[Py]) -> Vec<String> {
 #[derive(Debug)]
 pub struct Preview {
     pub text: String,
-    pub objects: Vec<Py>,
+    pub objects: Vec<Value>,
 }
 
 /// The launch environment: ordered, a later assignment replaces the value in place.
@@ -438,7 +439,7 @@ fn check_ids(env: &Env) -> Result<(), String> {
 }
 
 /// `template_variables`: kernel_<name> for every KERNEL_<NAME>, YAML-typed.
-fn template_variables(env: &Env, vars: &mut Vec<(String, Py)>) {
+fn template_variables(env: &Env, vars: &mut Vec<(String, Value)>) {
     for (name, value) in &env.0 {
         if name.starts_with("KERNEL_") {
             let key = name.to_lowercase();
@@ -453,54 +454,58 @@ fn template_variables(env: &Env, vars: &mut Vec<(String, Py)>) {
 
 /// `extend_env`: entries naming a launch variable take its value, then every other launch
 /// variable is appended in order.
-fn extend_env(entries: Option<&Py>, env: &Env) -> Py {
-    let mut list: Vec<Py> = match entries {
-        Some(Py::List(items)) => items.iter().cloned().collect(),
+fn extend_env(entries: Option<&Value>, env: &Env) -> Value {
+    let mut list: Vec<Value> = match entries {
+        Some(Value::List(items)) => items.iter().cloned().collect(),
         _ => Vec::new(),
     };
     let mut handled: Vec<String> = Vec::new();
     for item in list.iter_mut() {
-        let Some(name) = item.get("name").and_then(Py::as_str).map(String::from) else { continue };
+        let Some(name) = item.get("name").and_then(Value::as_str).map(String::from) else { continue };
         let Some(value) = env.get(&name) else { continue };
-        let Py::Dict(pairs) = &*item else { continue };
-        let mut pairs: Vec<(Py, Py)> = pairs.iter().cloned().collect();
+        let Value::Dict(pairs) = &*item else { continue };
+        let mut pairs: Vec<(Value, Value)> = pairs.iter().cloned().collect();
         match pairs.iter_mut().find(|(k, _)| k.as_str() == Some("value")) {
-            Some(slot) => slot.1 = Py::str(value),
-            None => pairs.push((Py::str("value"), Py::str(value))),
+            Some(slot) => slot.1 = Value::str(value),
+            None => pairs.push((Value::str("value"), Value::str(value))),
         }
-        *item = Py::dict(pairs);
+        *item = Value::dict(pairs);
         handled.push(name);
     }
     for (k, v) in &env.0 {
         if !handled.contains(k) {
-            list.push(Py::dict(vec![(Py::str("name"), Py::str(k)), (Py::str("value"), Py::str(v))]));
+            list.push(Value::dict(vec![(Value::str("name"), Value::str(k)), (Value::str("value"), Value::str(v))]));
         }
     }
-    Py::list(list)
+    Value::list(list)
 }
 
 /// `value` with the mapping at `path` replaced by `f(old)`.
-fn update_at(value: &Py, path: &[&str], f: &dyn Fn(Option<&Py>) -> Result<Py, String>) -> Result<Py, String> {
+fn update_at(
+    value: &Value,
+    path: &[&str],
+    f: &dyn Fn(Option<&Value>) -> Result<Value, String>,
+) -> Result<Value, String> {
     let Some((first, rest)) = path.split_first() else { return f(Some(value)) };
-    let Py::Dict(pairs) = value else { return Err(String::new()) };
-    let mut pairs: Vec<(Py, Py)> = pairs.iter().cloned().collect();
+    let Value::Dict(pairs) = value else { return Err(String::new()) };
+    let mut pairs: Vec<(Value, Value)> = pairs.iter().cloned().collect();
     match pairs.iter_mut().rev().find(|(k, _)| k.as_str() == Some(first)) {
         Some(slot) => slot.1 = if rest.is_empty() { f(Some(&slot.1))? } else { update_at(&slot.1, rest, f)? },
-        None if rest.is_empty() => pairs.push((Py::str(first), f(None)?)),
+        None if rest.is_empty() => pairs.push((Value::str(*first), f(None)?)),
         None => return Err(String::new()),
     }
-    Ok(Py::dict(pairs))
+    Ok(Value::dict(pairs))
 }
 
-fn container_env(pod: &Py, env: &Env) -> Result<Py, String> {
+fn container_env(pod: &Value, env: &Env) -> Result<Value, String> {
     let missing = || "the Pod in the yaml file has no spec.containers[0] - kernel launch terminating!".to_string();
     let containers = pod.get("spec").and_then(|s| s.get("containers"));
-    let Some(Py::List(items)) = containers else { return Err(missing()) };
-    let Some(first @ Py::Dict(_)) = items.first() else { return Err(missing()) };
+    let Some(Value::List(items)) = containers else { return Err(missing()) };
+    let Some(first @ Value::Dict(_)) = items.first() else { return Err(missing()) };
     let first = update_at(first, &["env"], &|old| Ok(extend_env(old, env))).map_err(|_| missing())?;
-    let mut items: Vec<Py> = items.iter().cloned().collect();
+    let mut items: Vec<Value> = items.iter().cloned().collect();
     items[0] = first;
-    update_at(pod, &["spec", "containers"], &|_| Ok(Py::list(items.clone()))).map_err(|_| missing())
+    update_at(pod, &["spec", "containers"], &|_| Ok(Value::list(items.clone()))).map_err(|_| missing())
 }
 
 fn render_error(e: RenderError) -> String {
@@ -511,7 +516,7 @@ fn render_error(e: RenderError) -> String {
 
 /// The documents of a rendered pod template, each with its 1-based position among the YAML
 /// documents; empty documents (which the launcher skips) are left out.
-pub type Documents = [(usize, Py)];
+pub type Documents = [(usize, Value)];
 
 /// A check of the parsed documents of a pod template (`Kernelspec::inspect`).
 pub type Inspect<'a> = dyn Fn(&Documents) -> Result<(), LaunchError> + 'a;
@@ -592,7 +597,7 @@ pub fn render_kernelspec(
     };
     let args = launcher_args(args, launcher)?;
     let spec_name = kernelspec.name.to_string();
-    let mut vars: Vec<(String, Py)> = Vec::new();
+    let mut vars: Vec<(String, Value)> = Vec::new();
     let objects = match launcher {
         Launcher::Pod => {
             // publish_launch_env
@@ -620,11 +625,11 @@ pub fn render_kernelspec(
             let rendered = kernel_template::render(name, &read_template(name)?, &vars).map_err(render_error)?;
             let documents =
                 pyyaml::load_all(&rendered).map_err(|error| LaunchError::NotYaml { what: name.to_string(), error })?;
-            let documents: Vec<(usize, Py)> = documents
+            let documents: Vec<(usize, Value)> = documents
                 .into_iter()
                 .enumerate()
                 .map(|(i, d)| (i + 1, d))
-                .filter(|(_, d)| !matches!(d, Py::None))
+                .filter(|(_, d)| !matches!(d, Value::None))
                 .collect();
             if let Some(inspect) = kernelspec.inspect {
                 inspect(&documents)?;
@@ -663,21 +668,21 @@ pub fn render_kernelspec(
         }
         Launcher::CustomResource => {
             check_ids(&env)?;
-            let factory = |name: &str| arg(&args, name).map_or(Py::None, Py::str);
+            let factory = |name: &str| arg(&args, name).map_or(Value::None, Value::str);
             vars.extend([
                 ("port_range".to_string(), factory("--port-range")),
                 ("public_key".into(), factory("--public-key")),
                 ("response_address".into(), factory("--response-address")),
                 ("kernel_id".into(), factory("--kernel-id")),
-                ("kernel_name".into(), Py::str(&spec_name)),
+                ("kernel_name".into(), Value::str(&spec_name)),
                 (
                     "spark_context_initialization_mode".into(),
                     args.iter()
                         .find(|(n, _)| *n == "--spark-context-initialization-mode")
-                        .map_or(Py::str("none"), |(_, v)| v.as_deref().map_or(Py::None, Py::str)),
+                        .map_or(Value::str("none"), |(_, v)| v.as_deref().map_or(Value::None, Value::str)),
                 ),
                 ("kernel_class_name".into(), factory("--kernel-class-name")),
-                ("transport_encryption".into(), Py::str(arg(&args, "--transport-encryption").unwrap_or(""))),
+                ("transport_encryption".into(), Value::str(arg(&args, "--transport-encryption").unwrap_or(""))),
             ]);
             template_variables(&env, &mut vars);
             let required = |name: &str| -> Result<String, LaunchError> {
@@ -688,7 +693,7 @@ pub fn render_kernelspec(
                         name.to_uppercase()
                     )));
                 };
-                if matches!(v, Py::None) || v.as_str() == Some("") {
+                if matches!(v, Value::None) || v.as_str() == Some("") {
                     return Err(LaunchError::from(format!(
                         "{} is empty - kernel launch terminating!",
                         name.to_uppercase()
@@ -715,7 +720,7 @@ pub fn render_kernelspec(
             if group == "sparkoperator.k8s.io" {
                 for section in ["driver", "executor"] {
                     let missing = || format!("the custom resource has no spec.{section} - kernel launch terminating!");
-                    if !matches!(resource.get("spec").and_then(|s| s.get(section)), Some(Py::Dict(_))) {
+                    if !matches!(resource.get("spec").and_then(|s| s.get(section)), Some(Value::Dict(_))) {
                         return Err(LaunchError::from(missing()));
                     }
                     resource = update_at(&resource, &["spec", section, "env"], &|old| Ok(extend_env(old, &env)))

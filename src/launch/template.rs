@@ -22,8 +22,10 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{Enumerator, Kwargs, Object, ObjectRepr, Value, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind};
 
-use crate::launch::yaml::{self as pyyaml, Py};
+use crate::launch::yaml as pyyaml;
+use crate::py::int::Int;
 use crate::py::repr::float_repr;
+use crate::py::value::{date_iso, datetime_iso, Value as PyValue};
 
 /// A failure of rendering: `Launch` is what the launcher reports as `ERROR - <message>` (a
 /// value refused by the escaping, a non-integer for `int`), `Template` a Jinja error, reported
@@ -549,25 +551,25 @@ pub fn rewrite(source: &str) -> Result<String, RenderError> {
 /// integers beyond i128, recursive references), wrapped so that the filters get the original
 /// Python value back.
 #[derive(Debug)]
-struct PyObj(Py);
+struct PyObj(PyValue);
 
 impl Object for PyObj {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
         match &self.0 {
-            Py::List(_) => ObjectRepr::Seq,
-            Py::Dict(_) => ObjectRepr::Map,
+            PyValue::List(_) => ObjectRepr::Seq,
+            PyValue::Dict(_) => ObjectRepr::Map,
             _ => ObjectRepr::Plain,
         }
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         match &self.0 {
-            Py::List(items) => {
+            PyValue::List(items) => {
                 let i = key.as_i64()?;
                 let i = if i < 0 { items.len() as i64 + i } else { i };
                 items.get(usize::try_from(i).ok()?).map(to_value)
             }
-            Py::Dict(pairs) => {
+            PyValue::Dict(pairs) => {
                 let k = from_value(key).ok()?;
                 pairs.iter().rev().find(|(pk, _)| py_key_eq(pk, &k)).map(|(_, v)| to_value(v))
             }
@@ -577,16 +579,16 @@ impl Object for PyObj {
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         match &self.0 {
-            Py::List(items) => Enumerator::Seq(items.len()),
-            Py::Dict(pairs) => Enumerator::Values(pairs.iter().map(|(k, _)| to_value(k)).collect()),
+            PyValue::List(items) => Enumerator::Seq(items.len()),
+            PyValue::Dict(pairs) => Enumerator::Values(pairs.iter().map(|(k, _)| to_value(k)).collect()),
             _ => Enumerator::NonEnumerable,
         }
     }
 
     fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
         match &self.0 {
-            Py::List(items) => Some(items.len()),
-            Py::Dict(pairs) => Some(pairs.len()),
+            PyValue::List(items) => Some(items.len()),
+            PyValue::Dict(pairs) => Some(pairs.len()),
             _ => None,
         }
     }
@@ -600,49 +602,50 @@ impl Object for PyObj {
     }
 }
 
-fn py_key_eq(a: &Py, b: &Py) -> bool {
+fn py_key_eq(a: &PyValue, b: &PyValue) -> bool {
     match (a, b) {
-        (Py::Str(x), Py::Str(y)) => x == y,
-        (Py::Int(x), Py::Int(y)) => x == y,
+        (PyValue::Str(x), PyValue::Str(y)) => x == y,
+        (PyValue::Int(x), PyValue::Int(y)) => x == y,
         _ => pyyaml::py_repr(a).ok() == pyyaml::py_repr(b).ok(),
     }
 }
 
 /// A template variable for a YAML-typed value.
-pub fn to_value(v: &Py) -> Value {
+pub fn to_value(v: &PyValue) -> Value {
     match v {
-        Py::None => Value::from(()),
-        Py::Bool(b) => Value::from(*b),
-        Py::Int(i) => match i64::try_from(*i) {
-            Ok(small) => Value::from(small),
-            Err(_) => Value::from(*i),
+        PyValue::None => Value::from(()),
+        PyValue::Bool(b) => Value::from(*b),
+        PyValue::Int(i) => match (i.to_i64(), i.to_i128()) {
+            (Some(small), _) => Value::from(small),
+            (None, Some(big)) => Value::from(big),
+            (None, None) => Value::from_object(PyObj(v.clone())),
         },
-        Py::Float(f) => Value::from(*f),
-        Py::Str(s) => Value::from(s.as_str()),
+        PyValue::Float(f) => Value::from(*f),
+        PyValue::Str(s) => Value::from(s.as_str()),
         _ => Value::from_object(PyObj(v.clone())),
     }
 }
 
 /// Python's view of a template value (a template can build values of its own, e.g. `[1, 2]`).
-fn from_value(v: &Value) -> Result<Py, Error> {
+fn from_value(v: &Value) -> Result<PyValue, Error> {
     if let Some(obj) = v.downcast_object_ref::<PyObj>() {
         return Ok(obj.0.clone());
     }
     Ok(match v.kind() {
-        ValueKind::Undefined | ValueKind::None => Py::None,
-        ValueKind::Bool => Py::Bool(v.is_true()),
+        ValueKind::Undefined | ValueKind::None => PyValue::None,
+        ValueKind::Bool => PyValue::Bool(v.is_true()),
         ValueKind::Number if v.is_integer() => match i128::try_from(v.clone()) {
-            Ok(i) => Py::Int(i),
-            Err(_) => Py::Str(v.to_string()),
+            Ok(i) => PyValue::Int(Int::from_i128(i)),
+            Err(_) => PyValue::Str(v.to_string()),
         },
-        ValueKind::Number => Py::Float(f64::try_from(v.clone()).unwrap_or(f64::NAN)),
-        ValueKind::String => Py::Str(v.as_str().unwrap_or_default().to_string()),
+        ValueKind::Number => PyValue::Float(f64::try_from(v.clone()).unwrap_or(f64::NAN)),
+        ValueKind::String => PyValue::Str(v.as_str().unwrap_or_default().to_string()),
         ValueKind::Seq | ValueKind::Iterable => {
             let mut items = Vec::new();
             for item in v.try_iter()? {
                 items.push(from_value(&item)?);
             }
-            Py::list(items)
+            PyValue::list(items)
         }
         ValueKind::Map => {
             let mut pairs = Vec::new();
@@ -650,9 +653,9 @@ fn from_value(v: &Value) -> Result<Py, Error> {
                 let val = v.get_item(&key)?;
                 pairs.push((from_value(&key)?, from_value(&val)?));
             }
-            Py::dict(pairs)
+            PyValue::dict(pairs)
         }
-        _ => Py::Str(v.to_string()),
+        _ => PyValue::Str(v.to_string()),
     })
 }
 
@@ -686,7 +689,7 @@ pub fn dq_escape(text: &str) -> String {
 }
 
 /// `_show`: a value's repr, cut to 80 characters.
-fn show(v: &Py) -> String {
+fn show(v: &PyValue) -> String {
     let text = pyyaml::py_repr(v).unwrap_or_else(|_| "<too large>".into());
     if text.chars().count() <= 80 {
         text
@@ -702,45 +705,44 @@ fn too_large() -> String {
 /// A template value: Jinja's Undefined, or a Python object.
 enum Val {
     Undefined,
-    Py(Py),
+    PyValue(PyValue),
 }
 
 fn as_text(v: &Val) -> Result<String, String> {
     match v {
         Val::Undefined => Ok(String::new()),
-        Val::Py(p) => pyyaml::py_str(p).map_err(|_| too_large()),
+        Val::PyValue(p) => pyyaml::py_str(p).map_err(|_| too_large()),
     }
 }
 
 /// `_node`: the value as a whole YAML node.
-fn node(v: &Py, depth: usize) -> Result<String, String> {
+fn node(v: &PyValue, depth: usize) -> Result<String, String> {
     if depth > 64 {
         return Err("template value is nested too deeply".into());
     }
     let text = match v {
-        Py::None => "null".into(),
-        Py::Bool(b) => (if *b { "true" } else { "false" }).into(),
-        Py::Int(i) => i.to_string(),
-        Py::BigInt(s) => s.clone(),
-        Py::Float(f) if f.is_nan() => ".nan".into(),
-        Py::Float(f) if f.is_infinite() => (if *f > 0.0 { ".inf" } else { "-.inf" }).into(),
-        Py::Float(f) => {
+        PyValue::None => "null".into(),
+        PyValue::Bool(b) => (if *b { "true" } else { "false" }).into(),
+        PyValue::Int(i) => i.to_string(),
+        PyValue::Float(f) if f.is_nan() => ".nan".into(),
+        PyValue::Float(f) if f.is_infinite() => (if *f > 0.0 { ".inf" } else { "-.inf" }).into(),
+        PyValue::Float(f) => {
             let text = float_repr(*f);
             match text.split_once('e') {
                 Some((m, e)) if !text.contains('.') => format!("{m}.0e{e}"),
                 _ => text,
             }
         }
-        Py::Date(d) => pyyaml::date_iso(d),
-        Py::DateTime(dt) => pyyaml::datetime_iso(dt, 'T'),
-        Py::Dict(pairs) => {
+        PyValue::Date(d) => date_iso(d),
+        PyValue::DateTime(dt) => datetime_iso(dt, 'T'),
+        PyValue::Dict(pairs) => {
             let mut parts = Vec::with_capacity(pairs.len());
             for (k, val) in pairs.iter() {
                 parts.push(format!("{}: {}", node(k, depth + 1)?, node(val, depth + 1)?));
             }
             format!("{{{}}}", parts.join(", "))
         }
-        Py::List(items) => {
+        PyValue::List(items) => {
             let mut parts = Vec::with_capacity(items.len());
             for item in items.iter() {
                 parts.push(node(item, depth + 1)?);
@@ -748,8 +750,12 @@ fn node(v: &Py, depth: usize) -> Result<String, String> {
             format!("[{}]", parts.join(", "))
         }
         // A cyclic value recurses until the depth limit.
-        Py::Recursive(_) => return Err("template value is nested too deeply".into()),
-        Py::Str(s) => format!("\"{}\"", dq_escape(s)),
+        PyValue::Recursive(_) => return Err("template value is nested too deeply".into()),
+        // Not built by YAML nor by a template (config-file values only).
+        PyValue::Bytes(_) | PyValue::Tuple(_) | PyValue::Set(_) | PyValue::Object { .. } => {
+            return Err(format!("value {} has no YAML form", show(v)))
+        }
+        PyValue::Str(s) => format!("\"{}\"", dq_escape(s)),
     };
     if text.len() > MAX_RENDERED {
         return Err(too_large());
@@ -764,7 +770,7 @@ fn render_value(v: &Val, kind: Kind, line: usize, extra: usize) -> Result<String
         Kind::Node => {
             return match v {
                 Val::Undefined => Ok(String::new()),
-                Val::Py(p) => node(p, 0),
+                Val::PyValue(p) => node(p, 0),
             }
         }
         _ => {}
@@ -776,7 +782,7 @@ fn render_value(v: &Val, kind: Kind, line: usize, extra: usize) -> Result<String
             if !text.chars().all(yaml_printable) {
                 return Err(format!(
                     "value {} cannot be placed in the single-quoted scalar at {place}",
-                    show(&Py::Str(text))
+                    show(&PyValue::Str(text))
                 ));
             }
             Ok(text.replace('\'', "''"))
@@ -784,7 +790,10 @@ fn render_value(v: &Val, kind: Kind, line: usize, extra: usize) -> Result<String
         Kind::Block => {
             let text = as_text(v)?;
             if !text.chars().all(|c| c == '\n' || c == '\t' || yaml_printable(c)) {
-                return Err(format!("value {} cannot be placed in the block scalar at {place}", show(&Py::Str(text))));
+                return Err(format!(
+                    "value {} cannot be placed in the block scalar at {place}",
+                    show(&PyValue::Str(text))
+                ));
             }
             Ok(text.replace('\n', &format!("\n{}", " ".repeat(extra))))
         }
@@ -792,13 +801,13 @@ fn render_value(v: &Val, kind: Kind, line: usize, extra: usize) -> Result<String
             // A piece of a plain scalar: quoting is impossible here, so be strict.
             let p = match v {
                 Val::Undefined => return Ok(String::new()),
-                Val::Py(p) => p,
+                Val::PyValue(p) => p,
             };
             match p {
-                Py::Date(d) => return Ok(pyyaml::date_iso(d)),
-                Py::DateTime(dt) => return Ok(pyyaml::datetime_iso(dt, 'T')),
-                Py::None | Py::Bool(_) | Py::Int(_) | Py::BigInt(_) | Py::Float(_) => return as_text(v),
-                Py::Str(s) => {
+                PyValue::Date(d) => return Ok(date_iso(d)),
+                PyValue::DateTime(dt) => return Ok(datetime_iso(dt, 'T')),
+                PyValue::None | PyValue::Bool(_) | PyValue::Int(_) | PyValue::Float(_) => return as_text(v),
+                PyValue::Str(s) => {
                     let fragment_ok = s.chars().all(|c| c.is_alphanumeric() || c == '_' || "./+=~@%:-".contains(c));
                     let first_bad = s.chars().next().is_none_or(|c| "-:@%".contains(c));
                     if fragment_ok && s.chars().all(yaml_printable) && !s.ends_with(':') && !(extra != 0 && first_bad) {
@@ -817,10 +826,10 @@ fn render_value(v: &Val, kind: Kind, line: usize, extra: usize) -> Result<String
 
 /// `_strict_int`: only real integers convert; else the template's default, else an error.
 fn strict_int(v: &Val, default: Option<Value>, base: u32) -> Result<Value, String> {
-    if let Val::Py(p) = v {
+    if let Val::PyValue(p) = v {
         match p {
-            Py::Int(_) | Py::BigInt(_) => return Ok(to_value(p)),
-            Py::Str(text) => {
+            PyValue::Int(_) => return Ok(to_value(p)),
+            PyValue::Str(text) => {
                 let t = text.as_str();
                 if base == 10 {
                     let digits = t.strip_prefix('-').unwrap_or(t);
@@ -829,11 +838,11 @@ fn strict_int(v: &Val, default: Option<Value>, base: u32) -> Result<Value, Strin
                         && (digits == "0" || !digits.starts_with('0'));
                     if plain {
                         if let Ok(i) = t.parse::<i128>() {
-                            return Ok(to_value(&Py::Int(i)));
+                            return Ok(to_value(&PyValue::Int(Int::from_i128(i))));
                         }
                     }
                 } else if let Some(i) = python_int(t, base) {
-                    return Ok(to_value(&Py::Int(i)));
+                    return Ok(to_value(&PyValue::Int(Int::from_i128(i))));
                 }
             }
             _ => {}
@@ -844,7 +853,7 @@ fn strict_int(v: &Val, default: Option<Value>, base: u32) -> Result<Value, Strin
     }
     let shown = match v {
         Val::Undefined => "Undefined".to_string(),
-        Val::Py(p) => show(p),
+        Val::PyValue(p) => show(p),
     };
     Err(format!("value {shown} is not an integer - kernel launch terminating!"))
 }
@@ -880,7 +889,7 @@ fn python_int(text: &str, base: u32) -> Option<i128> {
 // ----- rendering ----------------------------------------------------------------------------------
 
 /// Renders `source` (a template named `name`) with `variables` as our launchers do.
-pub fn render(name: &str, source: &str, variables: &[(String, Py)]) -> Result<String, RenderError> {
+pub fn render(name: &str, source: &str, variables: &[(String, PyValue)]) -> Result<String, RenderError> {
     let rewritten = rewrite(source).map_err(|e| match e {
         RenderError::Template(m) => RenderError::Template(format!("cannot render template '{name}': {m}")),
         other => other,
@@ -902,7 +911,7 @@ pub fn render(name: &str, source: &str, variables: &[(String, Py)]) -> Result<St
     };
     let slot = launch_error.clone();
     env.add_filter("_ks_yaml", move |value: Value, kind: String, line: usize, extra: usize| -> Result<String, Error> {
-        let v = if value.is_undefined() { Val::Undefined } else { Val::Py(from_value(&value)?) };
+        let v = if value.is_undefined() { Val::Undefined } else { Val::PyValue(from_value(&value)?) };
         let kind = Kind::from_name(&kind).ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "bad kind"))?;
         render_value(&v, kind, line, extra).map_err(|m| fail(&slot, m))
     });
@@ -920,7 +929,7 @@ pub fn render(name: &str, source: &str, variables: &[(String, Py)]) -> Result<St
             };
             kwargs.assert_all_used()?;
             let base = base.and_then(|b| b.as_i64()).unwrap_or(10) as u32;
-            let v = if value.is_undefined() { Val::Undefined } else { Val::Py(from_value(&value)?) };
+            let v = if value.is_undefined() { Val::Undefined } else { Val::PyValue(from_value(&value)?) };
             strict_int(&v, default, base).map_err(|m| fail(&slot, m))
         },
     );
@@ -1011,7 +1020,7 @@ fn describe(e: &Error) -> String {
 mod tests {
     use super::*;
 
-    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, Py)> {
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, PyValue)> {
         pairs.iter().map(|(k, v)| (k.to_string(), pyyaml::yaml_typed(v))).collect()
     }
 

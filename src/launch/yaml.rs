@@ -7,221 +7,29 @@
 //! Left over are scanner corner cases: U+2028 / U+2029 are line breaks for PyYAML and ordinary
 //! characters here, and an anchor defined twice is an error there and overrides here.
 //!
-//! Values are Python's: `Py` mirrors the objects `safe_load` builds, with `str()` / `repr()` as
+//! Values are Python's: `Value` mirrors the objects `safe_load` builds, with `str()` / `repr()` as
 //! Python prints them (Jinja prints template values with `str()`).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc as Rc;
 
+use crate::py::int::Int;
 use crate::py::repr::float_repr;
+use crate::py::value::{date_iso, datetime_iso, Date, DateTime, TooLarge, Value};
 
-/// A Python object as `yaml.safe_load` builds it.
-#[derive(Debug, Clone)]
-pub enum Py {
-    None,
-    Bool(bool),
-    Int(i128),
-    /// An integer beyond i128, as its decimal digits (with a leading `-` if negative).
-    BigInt(String),
-    Float(f64),
-    Str(String),
-    Date(Date),
-    DateTime(DateTime),
-    List(Rc<Vec<Py>>),
-    Dict(Rc<Vec<(Py, Py)>>),
-    /// A reference back to a list (`true`) or mapping that contains it (`&a [*a]`): Python
-    /// builds a cyclic object and prints it as `[...]` / `{...}`.
-    Recursive(bool),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    pub year: u32,
-    pub month: u32,
-    pub day: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DateTime {
-    pub date: Date,
-    pub hour: u32,
-    pub minute: u32,
-    pub second: u32,
-    pub micro: u32,
-    /// UTC offset in minutes, if the timestamp named one.
-    pub tz: Option<i32>,
-}
-
-impl Py {
-    pub fn str(s: &str) -> Py {
-        Py::Str(s.to_string())
-    }
-
-    pub fn dict(pairs: Vec<(Py, Py)>) -> Py {
-        Py::Dict(Rc::new(pairs))
-    }
-
-    pub fn list(items: Vec<Py>) -> Py {
-        Py::List(Rc::new(items))
-    }
-
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Py::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The value of `key` in a mapping (string keys).
-    pub fn get(&self, key: &str) -> Option<&Py> {
-        match self {
-            Py::Dict(pairs) => pairs.iter().rev().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
-    /// Python's type name, for messages.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Py::None => "null",
-            Py::Bool(_) => "boolean",
-            Py::Int(_) | Py::BigInt(_) => "integer",
-            Py::Float(_) => "number",
-            Py::Str(_) => "string",
-            Py::Date(_) | Py::DateTime(_) => "timestamp",
-            Py::List(_) | Py::Recursive(true) => "list",
-            Py::Dict(_) | Py::Recursive(false) => "mapping",
-        }
-    }
-
-    /// Python's truth value.
-    pub fn truthy(&self) -> bool {
-        match self {
-            Py::None => false,
-            Py::Bool(b) => *b,
-            Py::Int(i) => *i != 0,
-            Py::BigInt(_) => true,
-            Py::Float(f) => *f != 0.0,
-            Py::Str(s) => !s.is_empty(),
-            Py::List(l) => !l.is_empty(),
-            Py::Dict(d) => !d.is_empty(),
-            _ => true,
-        }
-    }
-}
-
-// ----- str() and repr() ---------------------------------------------------------------------------
-
-/// Limit on `str()` output: Python would go on (for minutes, or until memory runs out) on a
-/// value built from nested aliases; we stop.
+/// Limit on `str()` and `repr()` of a loaded value: Python would go on (for minutes, or until
+/// memory runs out) with a value built from nested aliases; we stop.
 pub const MAX_TEXT: usize = 1 << 24;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct TooLarge;
-
-/// `str(value)`.
-pub fn py_str(v: &Py) -> Result<String, TooLarge> {
-    match v {
-        Py::Str(s) => Ok(s.clone()),
-        Py::Date(d) => Ok(date_iso(d)),
-        Py::DateTime(dt) => Ok(datetime_iso(dt, ' ')),
-        _ => py_repr(v),
-    }
+/// `str(value)`, within [`MAX_TEXT`].
+pub fn py_str(v: &Value) -> Result<String, TooLarge> {
+    v.str_bounded(MAX_TEXT)
 }
 
-/// `repr(value)`.
-pub fn py_repr(v: &Py) -> Result<String, TooLarge> {
-    let mut out = String::new();
-    repr_into(v, &mut out)?;
-    Ok(out)
-}
-
-fn repr_into(v: &Py, out: &mut String) -> Result<(), TooLarge> {
-    if out.len() > MAX_TEXT {
-        return Err(TooLarge);
-    }
-    match v {
-        Py::None => out.push_str("None"),
-        Py::Bool(true) => out.push_str("True"),
-        Py::Bool(false) => out.push_str("False"),
-        Py::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Py::BigInt(s) => out.push_str(s),
-        Py::Float(f) => out.push_str(&float_repr(*f)),
-        Py::Str(s) => out.push_str(&crate::py::repr::str_repr(s)),
-        Py::Date(d) => {
-            let _ = write!(out, "datetime.date({}, {}, {})", d.year, d.month, d.day);
-        }
-        Py::DateTime(dt) => out.push_str(&datetime_repr(dt)),
-        Py::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                repr_into(item, out)?;
-            }
-            out.push(']');
-        }
-        Py::Dict(pairs) => {
-            out.push('{');
-            for (i, (k, val)) in pairs.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                repr_into(k, out)?;
-                out.push_str(": ");
-                repr_into(val, out)?;
-            }
-            out.push('}');
-        }
-        Py::Recursive(true) => out.push_str("[...]"),
-        Py::Recursive(false) => out.push_str("{...}"),
-    }
-    Ok(())
-}
-
-pub fn date_iso(d: &Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
-}
-
-/// `datetime.isoformat(sep)`.
-pub fn datetime_iso(dt: &DateTime, sep: char) -> String {
-    let mut s = format!("{}{sep}{:02}:{:02}:{:02}", date_iso(&dt.date), dt.hour, dt.minute, dt.second);
-    if dt.micro != 0 {
-        let _ = write!(s, ".{:06}", dt.micro);
-    }
-    if let Some(tz) = dt.tz {
-        let _ = write!(s, "{}{:02}:{:02}", if tz < 0 { '-' } else { '+' }, tz.abs() / 60, tz.abs() % 60);
-    }
-    s
-}
-
-fn datetime_repr(dt: &DateTime) -> String {
-    let d = &dt.date;
-    let mut parts = vec![d.year, d.month, d.day, dt.hour, dt.minute, dt.second, dt.micro];
-    if parts[6] == 0 {
-        parts.pop();
-        if parts[5] == 0 {
-            parts.pop();
-        }
-    }
-    let list: Vec<String> = parts.iter().map(u32::to_string).collect();
-    let mut s = format!("datetime.datetime({}", list.join(", "));
-    if let Some(tz) = dt.tz {
-        if tz == 0 {
-            s.push_str(", tzinfo=datetime.timezone.utc");
-        } else {
-            let secs = i64::from(tz) * 60;
-            let (days, rest) = (secs.div_euclid(86400), secs.rem_euclid(86400));
-            let delta = if days != 0 { format!("days={days}, seconds={rest}") } else { format!("seconds={rest}") };
-            let _ = write!(s, ", tzinfo=datetime.timezone(datetime.timedelta({delta}))");
-        }
-    }
-    s.push(')');
-    s
+/// `repr(value)`, within [`MAX_TEXT`].
+pub fn py_repr(v: &Value) -> Result<String, TooLarge> {
+    v.repr_bounded(MAX_TEXT)
 }
 
 // ----- implicit typing (PyYAML's Resolver) ---------------------------------------------------------
@@ -509,13 +317,13 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-fn construct_timestamp(v: &str) -> Option<Py> {
+fn construct_timestamp(v: &str) -> Option<Value> {
     let (year, month, day, time) = parse_timestamp(v)?;
     if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
     let date = Date { year, month, day };
-    let Some((hour, minute, second, fraction, tz)) = time else { return Some(Py::Date(date)) };
+    let Some((hour, minute, second, fraction, tz)) = time else { return Some(Value::Date(date)) };
     if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
@@ -540,11 +348,11 @@ fn construct_timestamp(v: &str) -> Option<Py> {
         }
     };
     // "Z" parses as (true, 0, 0): UTC.
-    Some(Py::DateTime(DateTime { date, hour, minute, second, micro, tz }))
+    Some(Value::DateTime(DateTime { date, hour, minute, second, micro, tz }))
 }
 
 /// Python's `int(text, base)` for the digit strings PyYAML hands it (underscores removed).
-fn parse_int_digits(text: &str, base: u32) -> Option<Py> {
+fn parse_int_digits(text: &str, base: u32) -> Option<Value> {
     let t = text.trim_matches(|c: char| c.is_ascii_whitespace());
     let (neg, t) = match t.strip_prefix('-') {
         Some(r) => (true, r),
@@ -574,25 +382,21 @@ fn parse_int_digits(text: &str, base: u32) -> Option<Py> {
     Some(int_from_decimal(neg, &s))
 }
 
-fn int_from_decimal(neg: bool, digits: &str) -> Py {
+fn int_from_decimal(neg: bool, digits: &str) -> Value {
     let signed = if neg && digits != "0" { format!("-{digits}") } else { digits.to_string() };
-    match signed.parse::<i128>() {
-        Ok(i) => Py::Int(i),
-        Err(_) => Py::BigInt(signed),
-    }
+    Int::from_decimal(&signed).map_or(Value::None, Value::Int)
 }
 
-fn construct_int(v: &str) -> Option<Py> {
+fn construct_int(v: &str) -> Option<Value> {
     let v = v.replace('_', "");
     let first = v.chars().next()?;
     let neg = first == '-';
     let body = if first == '-' || first == '+' { &v[1..] } else { &v[..] };
     if body == "0" {
-        return Some(Py::Int(0));
+        return Some(Value::int(0));
     }
-    let signed = |p: Py| match p {
-        Py::Int(i) if neg => Py::Int(-i),
-        Py::BigInt(s) if neg => Py::BigInt(s.strip_prefix('-').map(String::from).unwrap_or(format!("-{s}"))),
+    let signed = |p: Value| match p {
+        Value::Int(i) if neg => Value::Int(i.negate()),
         other => other,
     };
     if let Some(b) = body.strip_prefix("0b") {
@@ -608,12 +412,12 @@ fn construct_int(v: &str) -> Option<Py> {
         let mut total: i128 = 0;
         for part in body.split(':') {
             let d = match parse_int_digits(part, 10)? {
-                Py::Int(i) => i,
+                Value::Int(i) => i.to_i128()?,
                 _ => return None,
             };
             total = total.checked_mul(60)?.checked_add(d)?;
         }
-        return Some(Py::Int(if neg { -total } else { total }));
+        return Some(Value::Int(Int::from_i128(if neg { -total } else { total })));
     }
     parse_int_digits(body, 10).map(signed)
 }
@@ -636,25 +440,25 @@ fn python_float(t: &str) -> Option<f64> {
     t.parse().ok()
 }
 
-fn construct_float(v: &str) -> Option<Py> {
+fn construct_float(v: &str) -> Option<Value> {
     let v = v.replace('_', "").to_lowercase();
     let first = v.chars().next()?;
     let sign = if first == '-' { -1.0 } else { 1.0 };
     let body = if first == '-' || first == '+' { &v[1..] } else { &v[..] };
     if body == ".inf" {
-        return Some(Py::Float(sign * f64::INFINITY));
+        return Some(Value::Float(sign * f64::INFINITY));
     }
     if body == ".nan" {
-        return Some(Py::Float(f64::NAN));
+        return Some(Value::Float(f64::NAN));
     }
     if body.contains(':') {
         let mut total = 0.0;
         for part in body.split(':') {
             total = total * 60.0 + python_float(part)?;
         }
-        return Some(Py::Float(sign * total));
+        return Some(Value::Float(sign * total));
     }
-    Some(Py::Float(sign * python_float(body)?))
+    Some(Value::Float(sign * python_float(body)?))
 }
 
 // ----- libyaml events -------------------------------------------------------------------------
@@ -856,7 +660,7 @@ impl<'a> Composer<'a> {
 
 struct Constructor<'a> {
     nodes: &'a [Node],
-    done: HashMap<usize, Py>,
+    done: HashMap<usize, Value>,
     open: Vec<usize>,
 }
 
@@ -865,12 +669,12 @@ fn unsupported(what: &str) -> YamlError {
 }
 
 impl Constructor<'_> {
-    fn construct(&mut self, id: usize) -> Result<Py, YamlError> {
+    fn construct(&mut self, id: usize) -> Result<Value, YamlError> {
         if let Some(v) = self.done.get(&id) {
             return Ok(v.clone());
         }
         if self.open.contains(&id) {
-            return Ok(Py::Recursive(matches!(self.nodes[id], Node::Seq { .. })));
+            return Ok(Value::Recursive(matches!(self.nodes[id], Node::Seq { .. })));
         }
         if self.open.len() > MAX_DEPTH {
             return Err(YamlError("maximum recursion depth exceeded".into()));
@@ -883,16 +687,16 @@ impl Constructor<'_> {
         Ok(v)
     }
 
-    fn build(&mut self, id: usize) -> Result<Py, YamlError> {
+    fn build(&mut self, id: usize) -> Result<Value, YamlError> {
         match &self.nodes[id] {
             Node::Scalar { tag, value } => {
                 let bad = || YamlError(format!("cannot construct {tag} from {value:?}"));
                 match tag.as_str() {
-                    TAG_STR => Ok(Py::Str(value.clone())),
-                    TAG_NULL => Ok(Py::None),
+                    TAG_STR => Ok(Value::Str(value.clone())),
+                    TAG_NULL => Ok(Value::None),
                     TAG_BOOL => match value.to_lowercase().as_str() {
-                        "yes" | "true" | "on" => Ok(Py::Bool(true)),
-                        "no" | "false" | "off" => Ok(Py::Bool(false)),
+                        "yes" | "true" | "on" => Ok(Value::Bool(true)),
+                        "no" | "false" | "off" => Ok(Value::Bool(false)),
                         _ => Err(bad()),
                     },
                     TAG_INT => construct_int(value).ok_or_else(bad),
@@ -910,20 +714,20 @@ impl Constructor<'_> {
                 for i in items {
                     out.push(self.construct(i)?);
                 }
-                Ok(Py::List(Rc::new(out)))
+                Ok(Value::List(Rc::new(out)))
             }
             Node::Map { tag, .. } => {
                 if tag != TAG_MAP {
                     return Err(unsupported(&format!("the tag {tag:?}")));
                 }
                 let pairs = self.flatten(id, 0)?;
-                let mut out: Vec<(Py, Py)> = Vec::with_capacity(pairs.len());
+                let mut out: Vec<(Value, Value)> = Vec::with_capacity(pairs.len());
                 for (k, v) in pairs {
                     let key = match &self.nodes[k] {
-                        Node::Scalar { tag, value } if tag == TAG_VALUE => Py::Str(value.clone()),
+                        Node::Scalar { tag, value } if tag == TAG_VALUE => Value::Str(value.clone()),
                         _ => self.construct(k)?,
                     };
-                    if matches!(key, Py::List(_) | Py::Dict(_) | Py::Recursive(_)) {
+                    if matches!(key, Value::List(_) | Value::Dict(_) | Value::Recursive(_)) {
                         return Err(YamlError("found unhashable key".into()));
                     }
                     let value = self.construct(v)?;
@@ -932,7 +736,7 @@ impl Constructor<'_> {
                         None => out.push((key, value)),
                     }
                 }
-                Ok(Py::Dict(Rc::new(out)))
+                Ok(Value::Dict(Rc::new(out)))
             }
         }
     }
@@ -975,20 +779,20 @@ impl Constructor<'_> {
 }
 
 /// Python's `==` for dictionary keys (numbers compare across int, float and bool).
-fn key_eq(a: &Py, b: &Py) -> bool {
-    let num = |p: &Py| match p {
-        Py::Bool(b) => Some(f64::from(u8::from(*b))),
-        Py::Int(i) => Some(*i as f64),
-        Py::Float(f) => Some(*f),
+fn key_eq(a: &Value, b: &Value) -> bool {
+    let num = |p: &Value| match p {
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        Value::Int(i) => i.to_i128().map(|i| i as f64),
+        Value::Float(f) => Some(*f),
         _ => None,
     };
     match (a, b) {
-        (Py::Int(x), Py::Int(y)) => x == y,
-        (Py::Str(x), Py::Str(y)) | (Py::BigInt(x), Py::BigInt(y)) => x == y,
-        (Py::None, Py::None) => true,
-        (Py::Date(x), Py::Date(y)) => x == y,
-        (Py::DateTime(x), Py::DateTime(y)) => x == y,
-        (Py::Float(x), Py::Float(y)) if x.is_nan() && y.is_nan() => true,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::None, Value::None) => true,
+        (Value::Date(x), Value::Date(y)) => x == y,
+        (Value::DateTime(x), Value::DateTime(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) if x.is_nan() && y.is_nan() => true,
         _ => matches!((num(a), num(b)), (Some(x), Some(y)) if x == y),
     }
 }
@@ -1032,7 +836,7 @@ fn fix_final_block(composer: &mut Composer, text: &str) {
 }
 
 /// `yaml.safe_load_all(text)`: every document (an empty one is None).
-pub fn load_all(text: &str) -> Result<Vec<Py>, YamlError> {
+pub fn load_all(text: &str) -> Result<Vec<Value>, YamlError> {
     let text = prepared(text)?;
     let mut composer = Composer::new(&text);
     let mut roots = Vec::new();
@@ -1046,10 +850,10 @@ pub fn load_all(text: &str) -> Result<Vec<Py>, YamlError> {
 }
 
 /// `yaml.safe_load(text)`: exactly one document (none is None).
-pub fn load(text: &str) -> Result<Py, YamlError> {
+pub fn load(text: &str) -> Result<Value, YamlError> {
     let text = prepared(text)?;
     let mut composer = Composer::new(&text);
-    let Some(root) = composer.document()? else { return Ok(Py::None) };
+    let Some(root) = composer.document()? else { return Ok(Value::None) };
     if composer.document()?.is_some() {
         return Err(YamlError("expected a single document in the stream".into()));
     }
@@ -1060,8 +864,8 @@ pub fn load(text: &str) -> Result<Py, YamlError> {
 
 /// The launcher's `yaml_typed`: the value as YAML, or the text itself when it is not valid YAML
 /// (or builds something a safe loader refuses).
-pub fn yaml_typed(raw: &str) -> Py {
-    load(raw).unwrap_or_else(|_| Py::Str(raw.to_string()))
+pub fn yaml_typed(raw: &str) -> Value {
+    load(raw).unwrap_or_else(|_| Value::Str(raw.to_string()))
 }
 
 // ----- dumping (PyYAML's Emitter, for safe_dump's block style) ----------------------------------
@@ -1071,14 +875,14 @@ pub fn yaml_typed(raw: &str) -> Py {
 pub struct DumpError(pub String);
 
 /// `yaml.safe_dump(value, default_flow_style=False, sort_keys=True)`.
-pub fn dump(v: &Py) -> Result<String, DumpError> {
+pub fn dump(v: &Value) -> Result<String, DumpError> {
     let mut e =
         Emitter { out: String::new(), column: 0, whitespace: true, indention: true, indent: None, indents: Vec::new() };
     e.node(v, Ctx::default())?;
     // Document end: a line break; a plain root scalar also gets "...".
     e.write_indent();
     if let Some(text) = root_plain_scalar(v) {
-        if !text.is_empty() || matches!(v, Py::Str(_)) {
+        if !text.is_empty() || matches!(v, Value::Str(_)) {
             e.write_indicator("...", true, false, false);
             e.write_indent();
         }
@@ -1086,7 +890,7 @@ pub fn dump(v: &Py) -> Result<String, DumpError> {
     Ok(e.out)
 }
 
-fn root_plain_scalar(v: &Py) -> Option<String> {
+fn root_plain_scalar(v: &Value) -> Option<String> {
     let (text, implicit) = scalar_text(v)?;
     let a = analyze(&text.chars().collect::<Vec<_>>());
     (implicit.0 && a.allow_block_plain && !a.empty).then_some(text)
@@ -1111,13 +915,12 @@ const BEST_WIDTH: usize = 80;
 const BREAKS: &[char] = &['\n', '\u{85}', '\u{2028}', '\u{2029}'];
 
 /// The scalar text and (plain-implicit, quoted-implicit) of a scalar value; None for collections.
-fn scalar_text(v: &Py) -> Option<(String, (bool, bool))> {
+fn scalar_text(v: &Value) -> Option<(String, (bool, bool))> {
     let (text, tag) = match v {
-        Py::None => ("null".to_string(), TAG_NULL),
-        Py::Bool(b) => ((if *b { "true" } else { "false" }).to_string(), TAG_BOOL),
-        Py::Int(i) => (i.to_string(), TAG_INT),
-        Py::BigInt(s) => (s.clone(), TAG_INT),
-        Py::Float(f) => {
+        Value::None => ("null".to_string(), TAG_NULL),
+        Value::Bool(b) => ((if *b { "true" } else { "false" }).to_string(), TAG_BOOL),
+        Value::Int(i) => (i.to_string(), TAG_INT),
+        Value::Float(f) => {
             let text = if f.is_nan() {
                 ".nan".to_string()
             } else if f.is_infinite() {
@@ -1132,9 +935,9 @@ fn scalar_text(v: &Py) -> Option<(String, (bool, bool))> {
             };
             (text, TAG_FLOAT)
         }
-        Py::Str(s) => (s.clone(), TAG_STR),
-        Py::Date(d) => (date_iso(d), TAG_TIMESTAMP),
-        Py::DateTime(dt) => (datetime_iso(dt, ' '), TAG_TIMESTAMP),
+        Value::Str(s) => (s.clone(), TAG_STR),
+        Value::Date(d) => (date_iso(d), TAG_TIMESTAMP),
+        Value::DateTime(dt) => (datetime_iso(dt, ' '), TAG_TIMESTAMP),
         _ => return None,
     };
     let detected = resolve_plain(&text);
@@ -1289,11 +1092,11 @@ impl Emitter {
         self.indent = self.indents.pop().flatten();
     }
 
-    fn node(&mut self, v: &Py, ctx: Ctx) -> Result<(), DumpError> {
+    fn node(&mut self, v: &Value, ctx: Ctx) -> Result<(), DumpError> {
         match v {
-            Py::List(items) if items.is_empty() => self.flow_empty("[", "]"),
-            Py::Dict(pairs) if pairs.is_empty() => self.flow_empty("{", "}"),
-            Py::List(items) => {
+            Value::List(items) if items.is_empty() => self.flow_empty("[", "]"),
+            Value::Dict(pairs) if pairs.is_empty() => self.flow_empty("{", "}"),
+            Value::List(items) => {
                 let indentless = ctx.mapping && !self.indention;
                 self.increase_indent(false, indentless);
                 for item in items.iter() {
@@ -1303,8 +1106,8 @@ impl Emitter {
                 }
                 self.pop_indent();
             }
-            Py::Dict(pairs) => {
-                let mut pairs: Vec<&(Py, Py)> = pairs.iter().collect();
+            Value::Dict(pairs) => {
+                let mut pairs: Vec<&(Value, Value)> = pairs.iter().collect();
                 sort_pairs(&mut pairs);
                 self.increase_indent(false, false);
                 for (k, val) in pairs {
@@ -1315,7 +1118,9 @@ impl Emitter {
                             let a = analyze(&chars);
                             chars.len() < 128 && !a.empty && !a.multiline
                         }
-                        None => matches!(k, Py::List(l) if l.is_empty()) || matches!(k, Py::Dict(d) if d.is_empty()),
+                        None => {
+                            matches!(k, Value::List(l) if l.is_empty()) || matches!(k, Value::Dict(d) if d.is_empty())
+                        }
                     };
                     let key_ctx = Ctx { mapping: true, simple_key: simple };
                     if simple {
@@ -1331,7 +1136,7 @@ impl Emitter {
                 }
                 self.pop_indent();
             }
-            Py::Recursive(_) => return Err(DumpError("cannot write a recursive value".into())),
+            Value::Recursive(_) => return Err(DumpError("cannot write a recursive value".into())),
             _ => {
                 let (text, implicit) = scalar_text(v).expect("a scalar");
                 self.increase_indent(true, false);
@@ -1514,21 +1319,21 @@ impl Emitter {
 }
 
 /// `sorted(mapping.items())` where Python can order the keys; otherwise the original order.
-fn sort_pairs(pairs: &mut [&(Py, Py)]) {
-    let all_str = pairs.iter().all(|(k, _)| matches!(k, Py::Str(_)));
-    let num = |p: &Py| match p {
-        Py::Bool(b) => Some(f64::from(u8::from(*b))),
-        Py::Int(i) => Some(*i as f64),
-        Py::Float(f) if !f.is_nan() => Some(*f),
+fn sort_pairs(pairs: &mut [&(Value, Value)]) {
+    let all_str = pairs.iter().all(|(k, _)| matches!(k, Value::Str(_)));
+    let num = |p: &Value| match p {
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        Value::Int(i) => i.to_i128().map(|i| i as f64),
+        Value::Float(f) if !f.is_nan() => Some(*f),
         _ => None,
     };
     if all_str {
         pairs.sort_by(|a, b| a.0.as_str().cmp(&b.0.as_str()));
     } else if pairs.iter().all(|(k, _)| num(k).is_some()) {
         pairs.sort_by(|a, b| num(&a.0).partial_cmp(&num(&b.0)).unwrap_or(std::cmp::Ordering::Equal));
-    } else if pairs.iter().all(|(k, _)| matches!(k, Py::Date(_))) {
+    } else if pairs.iter().all(|(k, _)| matches!(k, Value::Date(_))) {
         pairs.sort_by_key(|(k, _)| match k {
-            Py::Date(d) => *d,
+            Value::Date(d) => *d,
             _ => Date { year: 0, month: 0, day: 0 },
         });
     }
@@ -1538,7 +1343,7 @@ fn sort_pairs(pairs: &mut [&(Py, Py)]) {
 mod tests {
     use super::*;
 
-    fn s(v: &Py) -> String {
+    fn s(v: &Value) -> String {
         py_str(v).unwrap()
     }
 
@@ -1602,11 +1407,11 @@ mod tests {
             dump(&doc).unwrap(),
             "a:\n  v: {}\n  w: []\n  x: null\n  y: 'yes'\n  z: ''\nb:\n- 1\n- x\nc: 'it''s\n\n  '\nd: \"\\xFCn\\xEF\"\ne: 1.0\n"
         );
-        let long = Py::dict(vec![(Py::str("k"), Py::str("word ".repeat(30).trim_end()))]);
+        let long = Value::dict(vec![(Value::str("k"), Value::str("word ".repeat(30).trim_end()))]);
         let text = dump(&long).unwrap();
         assert!(text.starts_with("k: word word"), "{text}");
-        assert_eq!(load(&text).unwrap().get("k").and_then(Py::as_str), Some("word ".repeat(30).trim_end()));
-        assert_eq!(dump(&Py::str("x")).unwrap(), "x\n...\n");
+        assert_eq!(load(&text).unwrap().get("k").and_then(Value::as_str), Some("word ".repeat(30).trim_end()));
+        assert_eq!(dump(&Value::str("x")).unwrap(), "x\n...\n");
     }
 
     #[test]

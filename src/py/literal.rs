@@ -599,7 +599,7 @@ impl Expr<'_> {
                 }
                 _ => return Err((line, format!("`{n}` is not a literal value"))),
             },
-            Tok::Op("[") => Value::List(self.items("]")?),
+            Tok::Op("[") => Value::list(self.items("]")?),
             Tok::Op("(") => {
                 if self.eat(")") {
                     return Ok(Value::Tuple(Vec::new()));
@@ -636,7 +636,7 @@ impl Expr<'_> {
     /// A dict or set display after `{`.
     fn braces(&mut self, line: usize) -> Result<Value, PyErr> {
         if self.eat("}") {
-            return Ok(Value::Dict(Vec::new()));
+            return Ok(Value::dict(Vec::new()));
         }
         let first_line = self.toks.get(self.i).map_or(line, |t| t.line);
         let first = self.expr()?;
@@ -658,7 +658,7 @@ impl Expr<'_> {
                 key = (self.expr()?, l);
                 self.expect(":")?;
             }
-            return Ok(Value::Dict(items));
+            return Ok(Value::dict(items));
         }
         let mut items = vec![first];
         if !self.eat("}") {
@@ -736,8 +736,8 @@ mod tests {
             (".5", Value::Float(0.5)),
             ("5.", Value::Float(5.0)),
             ("1_0.0_1E+1", Value::Float(100.1)),
-            ("[]", Value::List(vec![])),
-            ("['a', 'b',]", Value::List(vec![s("a"), s("b")])),
+            ("[]", Value::list(vec![])),
+            ("['a', 'b',]", Value::list(vec![s("a"), s("b")])),
             ("('a',)", Value::Tuple(vec![s("a")])),
             ("('a')", s("a")),
             ("()", Value::Tuple(vec![])),
@@ -745,13 +745,13 @@ mod tests {
             ("{'a', 'b', 'a'}", Value::Set(vec![s("a"), s("b")])),
             ("{1, True, 1.0}", Value::Set(vec![int("1")])),
             ("set()", Value::Set(vec![])),
-            ("{}", Value::Dict(vec![])),
+            ("{}", Value::dict(vec![])),
             (
                 "{'k': 1, 'k': 2, 3: [1]}",
-                Value::Dict(vec![(s("k"), int("2")), (int("3"), Value::List(vec![int("1")]))]),
+                Value::dict(vec![(s("k"), int("2")), (int("3"), Value::list(vec![int("1")]))]),
             ),
-            ("[\n  'a',  # first\n  'b'\n]  # done\n", Value::List(vec![s("a"), s("b")])),
-            ("  ['a']", Value::List(vec![s("a")])),
+            ("[\n  'a',  # first\n  'b'\n]  # done\n", Value::list(vec![s("a"), s("b")])),
+            ("  ['a']", Value::list(vec![s("a")])),
             ("b'a\\x00' b\"b\"", Value::Bytes(b"a\x00b".to_vec())),
             ("2j", Value::Object { type_name: "complex".into(), repr: "2j".into() }),
             ("'\\udcff'", Value::Str(text::decode(b"\xff").unwrap())),

@@ -531,7 +531,8 @@ fn check_pod_template(bytes: &[u8], kernel_json: &serde_json::Value, name: &str)
 
 /// The checks of `check_pod_template` on the rendered documents (numbered from 1).
 fn check_pod_documents(documents: &crate::launch::simulate::Documents) -> Result<(), String> {
-    use crate::launch::yaml::{py_str, Py};
+    use crate::launch::yaml::py_str;
+    use crate::py::value::Value;
     let mut pods = Vec::new();
     for (n, doc) in documents {
         let Some(kind) = doc.get("kind").filter(|k| k.truthy()) else {
@@ -556,7 +557,7 @@ fn check_pod_documents(documents: &crate::launch::simulate::Documents) -> Result
         _ => return Err(format!("rendered with sample values, it has {} Pods; the launcher expects one", pods.len())),
     };
     let label =
-        |key: &str| pod.get("metadata").and_then(|m| m.get("labels")).and_then(|l| l.get(key)).and_then(Py::as_str);
+        |key: &str| pod.get("metadata").and_then(|m| m.get("labels")).and_then(|l| l.get(key)).and_then(Value::as_str);
     if label("kernel_id") != Some(SAMPLE_KERNEL_ID) {
         return Err("the Pod must have the label kernel_id: \"{{ kernel_id }}\" \
                     (the provisioner finds the kernel's pod by it)"
@@ -568,7 +569,7 @@ fn check_pod_documents(documents: &crate::launch::simulate::Documents) -> Result
         );
     }
     let containers = pod.get("spec").and_then(|s| s.get("containers"));
-    if !matches!(containers, Some(Py::List(items)) if matches!(items.first(), Some(Py::Dict(_)))) {
+    if !matches!(containers, Some(Value::List(items)) if matches!(items.first(), Some(Value::Dict(_)))) {
         return Err(
             "the Pod has no spec.containers[0] (the kernel container, which the launcher gives its environment)".into(),
         );

@@ -2,7 +2,7 @@
 //! values renders it (`launch::simulate`), and checked against the Kubernetes schema.
 
 use crate::launch::simulate::{render_kernelspec, validate, Kernelspec, LaunchError};
-use crate::launch::yaml::Py;
+use crate::py::value::Value;
 use crate::variant::assets::File;
 
 /// What `install --validate` found: each problem with its field path, then a summary line.
@@ -39,7 +39,7 @@ pub fn validate_install(kernel_json: &serde_json::Value, name: &str, files: &[Fi
     if problems.is_empty() {
         return Ok(());
     }
-    let what = preview.objects.first().and_then(|o| o.get("kind")).and_then(Py::as_str).unwrap_or("object");
+    let what = preview.objects.first().and_then(|o| o.get("kind")).and_then(Value::as_str).unwrap_or("object");
     let n = problems.len();
     problems.push(format!(
         "the {what} of a launch with default values does not validate: {n} problem{}; nothing was written",

@@ -125,7 +125,7 @@ pub fn initialize(args: &InstallArgs, setup: &Setup, log: &mut Logger) -> Result
 
     // load_config_file: jupyter_config, then the application's own.
     if log.enabled(crate::settings::log::Level::Debug) {
-        let paths = Value::List(setup.config_path.iter().map(Value::str).collect());
+        let paths = Value::list(setup.config_path.iter().map(Value::str).collect());
         log.debug(&format!("Searching {} for config files", paths.repr()));
     }
     let ctx = Context {

@@ -14,7 +14,7 @@ use crate::settings::traitlets::config::{Config, Deferred, Node};
 /// A config entry as the Python object it is (for printing).
 fn to_value(node: &Node) -> Value {
     match node {
-        Node::Section(c) => Value::Dict(c.iter().map(|(k, v)| (Value::str(k), to_value(v))).collect()),
+        Node::Section(c) => Value::dict(c.iter().map(|(k, v)| (Value::str(k), to_value(v))).collect()),
         Node::Value(v) => v.clone(),
         Node::Deferred(Deferred::Str(_)) => {
             Value::Object { type_name: "DeferredConfigString".into(), repr: node.repr() }
@@ -87,9 +87,9 @@ pub fn show_config_json(config: &Config) -> String {
 /// What JSON sees: deferred command-line values are the strings and lists they subclass.
 fn json_value(node: &Node) -> Value {
     match node {
-        Node::Section(c) => Value::Dict(c.iter().map(|(k, v)| (Value::str(k), json_value(v))).collect()),
+        Node::Section(c) => Value::dict(c.iter().map(|(k, v)| (Value::str(k), json_value(v))).collect()),
         Node::Deferred(Deferred::Str(s)) => Value::Str(s.clone()),
-        Node::Deferred(Deferred::List(items)) => Value::List(items.iter().map(Value::str).collect()),
+        Node::Deferred(Deferred::List(items)) => Value::list(items.iter().map(Value::str).collect()),
         other => to_value(other),
     }
 }

@@ -289,7 +289,7 @@ fn nested_update(base: &mut Vec<(Value, Value)>, update: &[(Value, Value)]) {
     for (k, v) in update {
         let slot = base.iter_mut().find(|(bk, _)| bk.py_eq(k));
         match (slot, v) {
-            (Some((_, Value::Dict(inner))), Value::Dict(more)) => nested_update(inner, more),
+            (Some((_, Value::Dict(inner))), Value::Dict(more)) => nested_update(std::sync::Arc::make_mut(inner), more),
             _ => Value::dict_insert(base, k.clone(), v.clone()),
         }
     }
@@ -336,9 +336,9 @@ fn configure(s: &LogSettings) -> Result<(u8, Vec<Handler>), String> {
         (sv("version"), Value::int(1)),
         (
             sv("handlers"),
-            Value::Dict(vec![(
+            Value::dict(vec![(
                 sv("console"),
-                Value::Dict(vec![
+                Value::dict(vec![
                     (sv("class"), sv("logging.StreamHandler")),
                     (sv("formatter"), sv("console")),
                     (sv("level"), if level_name.is_empty() { Value::int(i64::from(s.level)) } else { sv(level_name) }),
@@ -348,9 +348,9 @@ fn configure(s: &LogSettings) -> Result<(u8, Vec<Handler>), String> {
         ),
         (
             sv("formatters"),
-            Value::Dict(vec![(
+            Value::dict(vec![(
                 sv("console"),
-                Value::Dict(vec![
+                Value::dict(vec![
                     (sv("class"), sv("tornado.log.LogFormatter")),
                     (sv("format"), sv(s.format)),
                     (sv("datefmt"), sv(s.datefmt)),
@@ -359,9 +359,9 @@ fn configure(s: &LogSettings) -> Result<(u8, Vec<Handler>), String> {
         ),
         (
             sv("loggers"),
-            Value::Dict(vec![(
+            Value::dict(vec![(
                 sv(LOGGER_NAME),
-                Value::Dict(vec![(sv("level"), sv("DEBUG")), (sv("handlers"), Value::List(vec![sv("console")]))]),
+                Value::dict(vec![(sv("level"), sv("DEBUG")), (sv("handlers"), Value::list(vec![sv("console")]))]),
             )]),
         ),
         (sv("disable_existing_loggers"), Value::Bool(false)),
@@ -369,7 +369,7 @@ fn configure(s: &LogSettings) -> Result<(u8, Vec<Handler>), String> {
     if let Value::Dict(update) = s.logging_config {
         nested_update(&mut config, update);
     }
-    let config = Value::Dict(config);
+    let config = Value::dict(config);
 
     let formatter = |name: &str| -> Result<Formatter, String> {
         let spec = member(dict(config.get("formatters")), name)
@@ -407,9 +407,8 @@ fn configure(s: &LogSettings) -> Result<(u8, Vec<Handler>), String> {
         None => 0,
     };
     let names: Vec<String> = match get("handlers") {
-        Some(Value::List(items) | Value::Tuple(items)) => {
-            items.iter().filter_map(|v| text(Some(v)).map(String::from)).collect()
-        }
+        Some(Value::List(items)) => items.iter().filter_map(|v| text(Some(v)).map(String::from)).collect(),
+        Some(Value::Tuple(items)) => items.iter().filter_map(|v| text(Some(v)).map(String::from)).collect(),
         _ => Vec::new(),
     };
     let handler_specs = dict(config.get("handlers"));

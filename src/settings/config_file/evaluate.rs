@@ -178,13 +178,13 @@ fn untag(v: &Value) -> Result<Tagged, String> {
             ),
             _ => return Err("bytes".into()),
         },
-        "list" => Value::List(values(body)?),
+        "list" => Value::list(values(body)?),
         "tuple" => Value::Tuple(values(body)?),
         "set" => Value::Set(values(body)?.into_iter().fold(Vec::new(), |mut acc, x| {
             Value::set_add(&mut acc, x);
             acc
         })),
-        "dict" => Value::Dict(pairs(body)?),
+        "dict" => Value::dict(pairs(body)?),
         "object" => match body {
             Value::List(parts) => match parts.as_slice() {
                 [Value::Str(t), Value::Str(r)] => Value::Object { type_name: t.clone(), repr: r.clone() },
@@ -193,7 +193,7 @@ fn untag(v: &Value) -> Result<Tagged, String> {
             _ => return Err("an object".into()),
         },
         "lazy" => {
-            let field = |k: &str| body.get(k).cloned().unwrap_or(Value::List(Vec::new()));
+            let field = |k: &str| body.get(k).cloned().unwrap_or(Value::list(Vec::new()));
             let update = match body.get("update") {
                 None | Some(Value::None) => None,
                 Some(u) => Some(untag(u)?.value()?),
@@ -208,7 +208,7 @@ fn untag(v: &Value) -> Result<Tagged, String> {
         "config" => {
             let Value::List(entries) = body else { return Err("a config".into()) };
             let mut config = Config::new();
-            for e in entries {
+            for e in entries.iter() {
                 let Value::List(kv) = e else { return Err("a config entry".into()) };
                 let [Value::Str(k), v] = kv.as_slice() else { return Err("a config entry".into()) };
                 let node = match untag(v)? {

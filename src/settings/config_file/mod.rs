@@ -129,12 +129,12 @@ pub fn load_config_file(filename: &str, search: Search, ctx: &Context) -> Result
                 if found.is_empty() {
                     continue;
                 }
-                let dump = Value::Dict(
+                let dump = Value::dict(
                     found
                         .into_iter()
                         .map(|(section, items)| {
                             let items = items.into_iter().map(|(k, m)| (Value::Str(k), Value::Str(m))).collect();
-                            (Value::Str(section), Value::Dict(items))
+                            (Value::Str(section), Value::dict(items))
                         })
                         .collect(),
                 );
@@ -225,7 +225,7 @@ fn read_json(path: &Path, source: &str) -> Result<Config, ConfigError> {
         return Err(ConfigError::Content { file: file(), msg: "expected an object of configuration sections".into() });
     };
     let mut config = Config::new();
-    for (k, v) in items {
+    for (k, v) in std::sync::Arc::unwrap_or_clone(items) {
         let Value::Str(key) = k else { continue };
         if key == "version" {
             if !v.py_eq(&Value::int(1)) {
@@ -251,7 +251,7 @@ fn json_node(key: &str, v: Value) -> Node {
     match v {
         Value::Dict(items) if is_section_key(key) => {
             let mut c = Config::new();
-            for (k, v) in items {
+            for (k, v) in std::sync::Arc::unwrap_or_clone(items) {
                 if let Value::Str(k) = k {
                     c.insert(&k, json_node(&k, v));
                 }

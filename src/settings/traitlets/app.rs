@@ -191,7 +191,7 @@ pub fn default(name: &str, env: &Env) -> Value {
         Initial::Bool(b) => Value::Bool(b),
         Initial::Int(n) => Value::int(n),
         Initial::Set(items) => Value::Set(items.iter().map(|s| Value::str(*s)).collect()),
-        Initial::Dict => Value::Dict(Vec::new()),
+        Initial::Dict => Value::dict(Vec::new()),
     }
 }
 

@@ -39,7 +39,7 @@ impl Lazy {
     pub fn apply(&self, initial: &Value) -> Value {
         match initial {
             Value::List(items) => {
-                let mut out = items.clone();
+                let mut out = items.to_vec();
                 for (idx, obj) in &self.inserts {
                     let len = out.len() as i64;
                     let i = match idx {
@@ -52,20 +52,25 @@ impl Lazy {
                 let mut head = self.prepend.clone();
                 head.append(&mut out);
                 head.extend(self.extend.iter().cloned());
-                Value::List(head)
+                Value::list(head)
             }
             Value::Dict(items) => {
-                let mut out = items.clone();
+                let mut out = (**items).clone();
                 if let Some(Value::Dict(update)) = &self.update {
-                    for (k, v) in update {
+                    for (k, v) in update.iter() {
                         Value::dict_insert(&mut out, k.clone(), v.clone());
                     }
                 }
-                Value::Dict(out)
+                Value::dict(out)
             }
             Value::Set(items) => {
                 let mut out = items.clone();
-                if let Some(Value::Set(update) | Value::List(update)) = &self.update {
+                let update: &[Value] = match &self.update {
+                    Some(Value::Set(update)) => update,
+                    Some(Value::List(update)) => update,
+                    _ => &[],
+                };
+                {
                     for v in update {
                         Value::set_add(&mut out, v.clone());
                     }
@@ -82,13 +87,13 @@ impl Lazy {
             parts.push(format!("'update': {}", u.repr()));
         }
         if !self.extend.is_empty() {
-            parts.push(format!("'extend': {}", Value::List(self.extend.clone()).repr()));
+            parts.push(format!("'extend': {}", Value::list(self.extend.clone()).repr()));
         }
         if !self.prepend.is_empty() {
-            parts.push(format!("'prepend': {}", Value::List(self.prepend.clone()).repr()));
+            parts.push(format!("'prepend': {}", Value::list(self.prepend.clone()).repr()));
         } else if !self.inserts.is_empty() {
             let items = self.inserts.iter().map(|(i, v)| Value::Tuple(vec![i.clone(), v.clone()])).collect();
-            parts.push(format!("'inserts': {}", Value::List(items).repr()));
+            parts.push(format!("'inserts': {}", Value::list(items).repr()));
         }
         format!("<LazyConfigValue {{{}}}>", parts.join(", "))
     }
@@ -300,11 +305,11 @@ fn merge_lazy(earlier: &Lazy, later: &Lazy) -> Lazy {
     if let Some(update) = later.update.as_ref().filter(|u| u.truthy()) {
         let merged = match (&earlier.update, update) {
             (Some(Value::Dict(a)), Value::Dict(b)) => {
-                let mut items = a.clone();
-                for (k, v) in b {
+                let mut items = (**a).clone();
+                for (k, v) in b.iter() {
                     Value::dict_insert(&mut items, k.clone(), v.clone());
                 }
-                Value::Dict(items)
+                Value::dict(items)
             }
             (Some(Value::Set(a)), Value::Set(b)) => {
                 let mut items = a.clone();
@@ -373,7 +378,7 @@ mod tests {
             inserts: vec![(Value::int(0), Value::str("i"))],
             update: None,
         };
-        assert_eq!(lazy.apply(&Value::List(vec![Value::str("a")])).repr(), "['p', 'i', 'a', 'e']");
+        assert_eq!(lazy.apply(&Value::list(vec![Value::str("a")])).repr(), "['p', 'i', 'a', 'e']");
         let add = Lazy { update: Some(Value::Set(vec![Value::str("b")])), ..Lazy::default() };
         assert_eq!(add.apply(&Value::Set(vec![Value::str("a")])).repr(), "{'a', 'b'}");
         assert_eq!(add.apply(&Value::str("s")).repr(), "'s'");

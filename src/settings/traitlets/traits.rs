@@ -107,7 +107,12 @@ pub fn validate(t: &Trait, value: &Value) -> Result<Value, TraitError> {
         },
         Kind::Set => match value {
             Value::Set(_) => Ok(value.clone()),
-            Value::List(items) | Value::Tuple(items) => {
+            Value::List(_) | Value::Tuple(_) => {
+                let items: &[Value] = match value {
+                    Value::List(v) => v,
+                    Value::Tuple(v) => v,
+                    _ => &[],
+                };
                 let mut out = Vec::new();
                 for item in items {
                     if matches!(item, Value::List(_) | Value::Set(_) | Value::Dict(_)) {
@@ -218,7 +223,7 @@ pub fn from_string_list(t: &Trait, items: &[String]) -> Result<Value, TraitError
                 };
                 Value::dict_insert(&mut out, Value::str(k), Value::str(v));
             }
-            Ok(Value::Dict(out))
+            Ok(Value::dict(out))
         }
         _ => Err(TraitError(format!("{} has no from_string_list", t.name))),
     }
@@ -228,7 +233,8 @@ pub fn from_string_list(t: &Trait, items: &[String]) -> Result<Value, TraitError
 /// characters of a string.
 fn py_set(v: &Value) -> Result<Vec<Value>, TraitError> {
     let items: Vec<Value> = match v {
-        Value::List(items) | Value::Tuple(items) | Value::Set(items) => items.clone(),
+        Value::List(items) => items.to_vec(),
+        Value::Tuple(items) | Value::Set(items) => items.clone(),
         Value::Dict(items) => items.iter().map(|(k, _)| k.clone()).collect(),
         Value::Str(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
         Value::Bytes(b) => b.iter().map(|&x| Value::int(i64::from(x))).collect(),
@@ -251,7 +257,7 @@ pub fn deferred_value(t: &Trait, d: &Deferred, home: &Home) -> Result<Value, Tra
     match d {
         Deferred::Str(s) => Ok(from_string(t, s, home).unwrap_or_else(|| Value::str(s))),
         Deferred::List(items) if matches!(t.kind, Kind::Set | Kind::Dict) => {
-            Ok(from_string_list(t, items).unwrap_or_else(|_| Value::List(items.iter().map(Value::str).collect())))
+            Ok(from_string_list(t, items).unwrap_or_else(|_| Value::list(items.iter().map(Value::str).collect())))
         }
         Deferred::List(items) => {
             if items.len() != 1 {
@@ -285,7 +291,7 @@ mod tests {
     fn validation_as_traitlets_does_it() {
         let prefix = "The '{}' trait of a K8sSpecInstaller instance expected";
         let msg = |name: &str, rest: &str| format!("{} {rest}", prefix.replace("{}", name));
-        let list = Value::List(vec![Value::str("a"), Value::int(1)]);
+        let list = Value::list(vec![Value::str("a"), Value::int(1)]);
         let cases: Vec<(&str, Value, Result<&str, String>)> = vec![
             ("spark", Value::int(1), Ok("True")),
             ("spark", Value::int(0), Ok("False")),
@@ -313,9 +319,9 @@ mod tests {
             ("authorized_users", Value::str("x"), Ok("{'x'}")),
             ("authorized_users", list.clone(), Ok("{'a', 1}")),
             ("authorized_users", Value::Tuple(vec![Value::str("a")]), Ok("{'a'}")),
-            ("authorized_users", Value::Dict(vec![]), Err(msg("authorized_users", "a set, not the dict {}."))),
+            ("authorized_users", Value::dict(vec![]), Err(msg("authorized_users", "a set, not the dict {}."))),
             ("authorized_users", Value::None, Err(msg("authorized_users", "a set, not the NoneType None."))),
-            ("logging_config", Value::Dict(vec![(Value::str("k"), Value::int(1))]), Ok("{'k': 1}")),
+            ("logging_config", Value::dict(vec![(Value::str("k"), Value::int(1))]), Ok("{'k': 1}")),
             ("logging_config", list, Err(msg("logging_config", "a dict, not the list ['a', 1]."))),
             ("log_level", Value::Bool(false), Ok("False")),
             ("log_level", Value::str("DEBUG"), Ok("'DEBUG'")),
