@@ -118,12 +118,7 @@ pub fn validate(obj: &Value) -> Vec<String> {
 }
 
 fn show(v: &Value) -> String {
-    let text = pyyaml::py_repr(v).unwrap_or_else(|_| "<too large>".into());
-    if text.chars().count() <= 60 {
-        text
-    } else {
-        format!("{}...", text.chars().take(57).collect::<String>())
-    }
+    pyyaml::repr_cut(v, 60)
 }
 
 fn join(path: &str, field: &str) -> String {

@@ -690,12 +690,7 @@ pub fn dq_escape(text: &str) -> String {
 
 /// `_show`: a value's repr, cut to 80 characters.
 fn show(v: &PyValue) -> String {
-    let text = pyyaml::py_repr(v).unwrap_or_else(|_| "<too large>".into());
-    if text.chars().count() <= 80 {
-        text
-    } else {
-        format!("{}...", text.chars().take(77).collect::<String>())
-    }
+    pyyaml::repr_cut(v, 80)
 }
 
 fn too_large() -> String {

@@ -32,6 +32,16 @@ pub fn py_repr(v: &Value) -> Result<String, TooLarge> {
     v.repr_bounded(MAX_TEXT)
 }
 
+/// `repr(value)` for a message: at most `width` characters, the end cut to `...`.
+pub fn repr_cut(v: &Value, width: usize) -> String {
+    let text = py_repr(v).unwrap_or_else(|_| "<too large>".into());
+    if text.chars().count() <= width {
+        text
+    } else {
+        format!("{}...", text.chars().take(width - 3).collect::<String>())
+    }
+}
+
 // ----- implicit typing (PyYAML's Resolver) ---------------------------------------------------------
 
 pub const TAG_NULL: &str = "tag:yaml.org,2002:null";
