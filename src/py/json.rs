@@ -35,13 +35,27 @@ pub fn push_escaped(out: &mut String, c: char) {
     }
 }
 
+/// Writes the characters of a JSON string as `json.dumps` does with `ensure_ascii`: runs of
+/// printable ASCII at once, the rest through [`push_escaped`].
+pub fn push_escaped_str(out: &mut String, s: &str) {
+    let plain = |b: u8| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\';
+    let mut rest = s;
+    while !rest.is_empty() {
+        let run = rest.bytes().position(|b| !plain(b)).unwrap_or(rest.len());
+        out.push_str(&rest[..run]);
+        rest = &rest[run..];
+        if let Some(c) = rest.chars().next() {
+            push_escaped(out, c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+}
+
 /// A JSON string literal as `json.dumps(s)` writes it.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        push_escaped(&mut out, c);
-    }
+    push_escaped_str(&mut out, s);
     out.push('"');
     out
 }

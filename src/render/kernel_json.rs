@@ -160,9 +160,7 @@ impl Formatter for PythonFormatter<'_> {
         // written as Python's json module writes it (`py::json`): every non-ASCII character
         // as `\uXXXX`, a byte that is not UTF-8 as its lone surrogate `\udcXX`.
         let mut text = String::with_capacity(fragment.len());
-        for c in fragment.chars() {
-            crate::py::json::push_escaped(&mut text, c);
-        }
+        crate::py::json::push_escaped_str(&mut text, fragment);
         w.write_all(text.as_bytes())
     }
     fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
