@@ -14,9 +14,9 @@ fn main() {
             Ok(s) => args.push(s),
             Err(e) => {
                 eprintln!("jupyter-k8s-spec: error: argument {:?} {e}", a.to_string_lossy());
-                std::process::exit(2);
+                std::process::exit(k8s_spec::commands::exit_codes::ExitCode::Usage.code());
             }
         }
     }
-    std::process::exit(k8s_spec::app::run(&args));
+    std::process::exit(k8s_spec::commands::run(&args).code());
 }

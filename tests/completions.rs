@@ -131,13 +131,22 @@ fn groff_renders_the_man_page_without_a_warning() {
 }
 
 #[test]
-fn extra_words_are_not_the_extension_commands() {
-    // `completions` and `man` take exactly their words; anything else is the reference's
-    // "no subcommand" (exit 1), as for any unknown word.
-    for args in [&["completions"][..], &["completions", "bash", "zsh"], &["man", "extra"]] {
+fn our_commands_say_what_is_wrong_with_their_words() {
+    // `completions` and `man` are commands of their own with their own errors (issue 11: the
+    // reference's "no subcommand" message named only install, and not the shells).
+    for (args, message) in [
+        (
+            &["completions"][..],
+            "error: the shell is required: jupyter-k8s-spec completions SHELL (one of: bash, zsh, fish, elvish, powershell)\n",
+        ),
+        (&["completions", "bash", "zsh"], "error: unexpected argument 'zsh'\n"),
+        (&["man", "extra"], "error: unexpected argument 'extra'\n"),
+        (&["man", "--roff"], "error: unrecognized option '--roff'\n"),
+    ] {
         let o = run(args);
-        assert_eq!(o.status.code(), Some(1), "{args:?}");
-        assert!(String::from_utf8_lossy(&o.stdout).starts_with("No subcommand specified."), "{args:?}");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&o.stderr), message, "{args:?}");
     }
 }
 

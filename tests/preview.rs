@@ -157,9 +157,16 @@ fn stock_template_exact_output() {
     assert_eq!(text(&o.stderr), "");
     assert_eq!(text(&o.stdout), STOCK_POD);
     assert!(o.status.success());
-    // --validate accepts it and adds nothing.
+    // --validate accepts it, prints the same and confirms it in one line on stderr.
     let o = s.preview(&s.spec("k8s_python"), &[STOCK_ENV, &["--validate"]].concat());
-    assert_eq!((o.status.code(), text(&o.stdout), text(&o.stderr)), (Some(0), STOCK_POD.to_string(), String::new()));
+    assert_eq!(
+        (o.status.code(), text(&o.stdout), text(&o.stderr)),
+        (
+            Some(0),
+            STOCK_POD.to_string(),
+            "the Pod validates: 1 object checked against the Kubernetes schema shipped with this tool\n".to_string()
+        )
+    );
 }
 
 #[test]
@@ -267,7 +274,7 @@ fn errors() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         text(&o.stderr),
-        "error: the kernelspec directory is required: jupyter-k8s-spec preview KERNELSPEC_DIR\n"
+        "error: the kernelspec (its name, or its directory) is required: jupyter-k8s-spec preview KERNELSPEC\n"
     );
 }
 
@@ -282,7 +289,7 @@ fn help() {
                 .unwrap();
         assert_eq!((text(&o.stdout), text(&o.stderr)), (want, String::new()), "{args:?}");
         assert!(text(&o.stdout)
-            .starts_with("usage: jupyter-k8s-spec preview KERNELSPEC_DIR [--env NAME=VALUE ...] [--validate]\n"));
+            .starts_with("usage: jupyter-k8s-spec preview KERNELSPEC [--env NAME=VALUE ...] [--validate]\n"));
     }
 }
 
@@ -329,5 +336,9 @@ fn validate_reports_fields_with_paths() {
     );
     let fixed = s.custom("fixed", &MISSPELLED.replace("restartPolcy", "restartPolicy"));
     let o = s.preview(&fixed, &["--env", "KERNEL_CPUS_LIMIT=500m", "--env", "KERNEL_TEAM=blue", "--validate"]);
-    assert_eq!((o.status.code(), text(&o.stderr)), (Some(0), String::new()));
+    // A valid result is confirmed in one line.
+    assert_eq!(
+        (o.status.code(), text(&o.stderr)),
+        (Some(0), "the Pod validates: 1 object checked against the Kubernetes schema shipped with this tool\n".into())
+    );
 }

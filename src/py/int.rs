@@ -37,6 +37,14 @@ impl Int {
         self.0.parse().ok()
     }
 
+    pub fn from_i128(v: i128) -> Int {
+        Int(v.to_string())
+    }
+
+    pub fn to_i128(&self) -> Option<i128> {
+        self.0.parse().ok()
+    }
+
     pub fn to_u64(&self) -> Option<u64> {
         self.0.parse().ok()
     }

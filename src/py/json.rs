@@ -35,13 +35,27 @@ pub fn push_escaped(out: &mut String, c: char) {
     }
 }
 
+/// Writes the characters of a JSON string as `json.dumps` does with `ensure_ascii`: runs of
+/// printable ASCII at once, the rest through [`push_escaped`].
+pub fn push_escaped_str(out: &mut String, s: &str) {
+    let plain = |b: u8| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\';
+    let mut rest = s;
+    while !rest.is_empty() {
+        let run = rest.bytes().position(|b| !plain(b)).unwrap_or(rest.len());
+        out.push_str(&rest[..run]);
+        rest = &rest[run..];
+        if let Some(c) = rest.chars().next() {
+            push_escaped(out, c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+}
+
 /// A JSON string literal as `json.dumps(s)` writes it.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        push_escaped(&mut out, c);
-    }
+    push_escaped_str(&mut out, s);
     out.push('"');
     out
 }
@@ -82,7 +96,12 @@ fn write_value(out: &mut String, value: &Value, opts: Dump, level: usize) -> Res
         Value::Int(i) => out.push_str(i.as_str()),
         Value::Float(f) => out.push_str(&float_text(*f)),
         Value::Str(s) => out.push_str(&quote(s)),
-        Value::List(items) | Value::Tuple(items) => {
+        Value::List(_) | Value::Tuple(_) => {
+            let items: &[Value] = match value {
+                Value::List(v) => v,
+                Value::Tuple(v) => v,
+                _ => &[],
+            };
             if items.is_empty() {
                 out.push_str("[]");
                 return Ok(());
@@ -107,7 +126,7 @@ fn write_value(out: &mut String, value: &Value, opts: Dump, level: usize) -> Res
                 return Ok(());
             }
             let mut keyed: Vec<(String, &Value)> = Vec::with_capacity(items.len());
-            for (k, v) in items {
+            for (k, v) in items.iter() {
                 keyed.push((key_text(k)?, v));
             }
             if opts.sort_keys {
@@ -129,7 +148,12 @@ fn write_value(out: &mut String, value: &Value, opts: Dump, level: usize) -> Res
             newline(out, opts, level);
             out.push('}');
         }
-        Value::Set(_) | Value::Bytes(_) | Value::Object { .. } => {
+        Value::Set(_)
+        | Value::Bytes(_)
+        | Value::Date(_)
+        | Value::DateTime(_)
+        | Value::Recursive(_)
+        | Value::Object { .. } => {
             if !opts.default_repr {
                 return Err(NotSerializable(value.type_name().to_string()));
             }
@@ -255,13 +279,13 @@ impl Reader<'_> {
                 self.ws();
                 let mut items = Vec::new();
                 if self.eat("]") {
-                    return Ok(Value::List(items));
+                    return Ok(Value::list(items));
                 }
                 loop {
                     items.push(self.value()?);
                     self.ws();
                     if self.eat("]") {
-                        return Ok(Value::List(items));
+                        return Ok(Value::list(items));
                     }
                     if !self.eat(",") {
                         return Err(self.err("expected ',' or ']'"));
@@ -279,7 +303,7 @@ impl Reader<'_> {
         let mut items: Vec<(Value, Value)> = Vec::new();
         self.ws();
         if self.eat("}") {
-            return Ok(Value::Dict(items));
+            return Ok(Value::dict(items));
         }
         loop {
             self.ws();
@@ -295,7 +319,7 @@ impl Reader<'_> {
             Value::dict_insert(&mut items, Value::Str(key), v);
             self.ws();
             if self.eat("}") {
-                return Ok(Value::Dict(items));
+                return Ok(Value::dict(items));
             }
             if !self.eat(",") {
                 return Err(self.err("expected ',' or '}'"));
@@ -433,18 +457,18 @@ mod tests {
     #[test]
     fn dumps_as_python() {
         // json.dumps output of CPython 3.11 for the same values.
-        let v = Value::Dict(vec![
-            (s("b"), Value::List(vec![Value::int(1), Value::Float(1e16), Value::Float(f64::NAN)])),
-            (s("a"), Value::Dict(vec![])),
+        let v = Value::dict(vec![
+            (s("b"), Value::list(vec![Value::int(1), Value::Float(1e16), Value::Float(f64::NAN)])),
+            (s("a"), Value::dict(vec![])),
             (s("é\"\n"), Value::Set(vec![s("x")])),
-            (s("c"), Value::List(vec![])),
+            (s("c"), Value::list(vec![])),
         ]);
         let opts = Dump { indent: Some(1), sort_keys: true, default_repr: true };
         assert_eq!(
             dumps(&v, opts).unwrap(),
             "{\n \"a\": {},\n \"b\": [\n  1,\n  1e+16,\n  NaN\n ],\n \"c\": [],\n \"\\u00e9\\\"\\n\": \"{'x'}\"\n}"
         );
-        let flat = Value::List(vec![Value::None, Value::Bool(true), Value::Float(-0.0), s("\u{1F600}\t")]);
+        let flat = Value::list(vec![Value::None, Value::Bool(true), Value::Float(-0.0), s("\u{1F600}\t")]);
         assert_eq!(dumps(&flat, Dump::default()).unwrap(), "[null, true, -0.0, \"\\ud83d\\ude00\\t\"]");
         assert_eq!(
             dumps(&Value::Set(vec![]), Dump::default()).unwrap_err().to_string(),

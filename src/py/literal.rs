@@ -6,15 +6,20 @@ use super::int::Int;
 use super::text;
 use super::value::Value;
 
+/// Why a text is not a Python literal (as Python words it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotALiteral(pub String);
+
 /// `ast.literal_eval(text)`; the error says why the text is not a literal.
-pub fn literal_eval(text: &str) -> Result<Value, String> {
+pub fn literal_eval(text: &str) -> Result<Value, NotALiteral> {
     let (toks, lex_err) = tokenize(text, true);
     if let Some((_, msg)) = lex_err {
-        return Err(format!("syntax error: {msg}"));
+        return Err(NotALiteral(format!("syntax error: {msg}")));
     }
     let end = toks.iter().rposition(|t| !matches!(t.tok, Tok::Newline | Tok::Eof)).map_or(0, |i| i + 1);
     let line = toks.last().map_or(1, |t| t.line);
-    parse_value(text, &toks[..end], line).map_err(|(_, msg)| msg)
+    parse_value(text, &toks[..end], line).map_err(|(_, msg)| NotALiteral(msg))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -594,7 +599,7 @@ impl Expr<'_> {
                 }
                 _ => return Err((line, format!("`{n}` is not a literal value"))),
             },
-            Tok::Op("[") => Value::List(self.items("]")?),
+            Tok::Op("[") => Value::list(self.items("]")?),
             Tok::Op("(") => {
                 if self.eat(")") {
                     return Ok(Value::Tuple(Vec::new()));
@@ -631,7 +636,7 @@ impl Expr<'_> {
     /// A dict or set display after `{`.
     fn braces(&mut self, line: usize) -> Result<Value, PyErr> {
         if self.eat("}") {
-            return Ok(Value::Dict(Vec::new()));
+            return Ok(Value::dict(Vec::new()));
         }
         let first_line = self.toks.get(self.i).map_or(line, |t| t.line);
         let first = self.expr()?;
@@ -653,7 +658,7 @@ impl Expr<'_> {
                 key = (self.expr()?, l);
                 self.expect(":")?;
             }
-            return Ok(Value::Dict(items));
+            return Ok(Value::dict(items));
         }
         let mut items = vec![first];
         if !self.eat("}") {
@@ -731,8 +736,8 @@ mod tests {
             (".5", Value::Float(0.5)),
             ("5.", Value::Float(5.0)),
             ("1_0.0_1E+1", Value::Float(100.1)),
-            ("[]", Value::List(vec![])),
-            ("['a', 'b',]", Value::List(vec![s("a"), s("b")])),
+            ("[]", Value::list(vec![])),
+            ("['a', 'b',]", Value::list(vec![s("a"), s("b")])),
             ("('a',)", Value::Tuple(vec![s("a")])),
             ("('a')", s("a")),
             ("()", Value::Tuple(vec![])),
@@ -740,13 +745,13 @@ mod tests {
             ("{'a', 'b', 'a'}", Value::Set(vec![s("a"), s("b")])),
             ("{1, True, 1.0}", Value::Set(vec![int("1")])),
             ("set()", Value::Set(vec![])),
-            ("{}", Value::Dict(vec![])),
+            ("{}", Value::dict(vec![])),
             (
                 "{'k': 1, 'k': 2, 3: [1]}",
-                Value::Dict(vec![(s("k"), int("2")), (int("3"), Value::List(vec![int("1")]))]),
+                Value::dict(vec![(s("k"), int("2")), (int("3"), Value::list(vec![int("1")]))]),
             ),
-            ("[\n  'a',  # first\n  'b'\n]  # done\n", Value::List(vec![s("a"), s("b")])),
-            ("  ['a']", Value::List(vec![s("a")])),
+            ("[\n  'a',  # first\n  'b'\n]  # done\n", Value::list(vec![s("a"), s("b")])),
+            ("  ['a']", Value::list(vec![s("a")])),
             ("b'a\\x00' b\"b\"", Value::Bytes(b"a\x00b".to_vec())),
             ("2j", Value::Object { type_name: "complex".into(), repr: "2j".into() }),
             ("'\\udcff'", Value::Str(text::decode(b"\xff").unwrap())),
@@ -785,7 +790,7 @@ mod tests {
             ("$", "syntax error: invalid character '$'".into()),
         ];
         for (src, want) in cases {
-            assert_eq!(literal_eval(src).map(|v| v.repr()), Err(want), "{src:?}");
+            assert_eq!(literal_eval(src).map(|v| v.repr()).map_err(|e| e.0), Err(want), "{src:?}");
         }
     }
 }

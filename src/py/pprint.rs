@@ -262,24 +262,24 @@ mod tests {
     #[test]
     fn formats_as_pprint_does() {
         // pprint.pformat(v, indent=4, compact=True) of CPython 3.11.
-        let dict = Value::Dict(vec![(s("b"), Value::int(1)), (s("a"), Value::List(vec![s("x")]))]);
+        let dict = Value::dict(vec![(s("b"), Value::int(1)), (s("a"), Value::list(vec![s("x")]))]);
         assert_eq!(pformat(&dict), "{'a': ['x'], 'b': 1}");
         let long = s(&"word ".repeat(20));
         assert_eq!(
             pformat(&long),
             "('word word word word word word word word word word word word word word word '\n 'word word word word word ')"
         );
-        let list = Value::List((0..30).map(|i| s(&format!("user{i}"))).collect());
+        let list = Value::list((0..30).map(|i| s(&format!("user{i}"))).collect());
         assert_eq!(
             pformat(&list),
             "[   'user0', 'user1', 'user2', 'user3', 'user4', 'user5', 'user6', 'user7',\n    'user8', 'user9', 'user10', 'user11', 'user12', 'user13', 'user14',\n    'user15', 'user16', 'user17', 'user18', 'user19', 'user20', 'user21',\n    'user22', 'user23', 'user24', 'user25', 'user26', 'user27', 'user28',\n    'user29']"
         );
-        let nested = Value::Dict(vec![
+        let nested = Value::dict(vec![
             (
                 s("handlers"),
-                Value::Dict(vec![(
+                Value::dict(vec![(
                     s("file"),
-                    Value::Dict(vec![
+                    Value::dict(vec![
                         (s("class"), s("logging.FileHandler")),
                         (s("filename"), s("/var/log/k8s-spec/install.log")),
                     ]),
@@ -287,9 +287,9 @@ mod tests {
             ),
             (
                 s("loggers"),
-                Value::Dict(vec![(
+                Value::dict(vec![(
                     s("K8sSpecInstaller"),
-                    Value::Dict(vec![(s("handlers"), Value::List(vec![s("console"), s("file")]))]),
+                    Value::dict(vec![(s("handlers"), Value::list(vec![s("console"), s("file")]))]),
                 )]),
             ),
         ]);
