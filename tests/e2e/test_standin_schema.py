@@ -1,5 +1,5 @@
 """The stand-in checks request bodies against the schema the binary ships for `--validate`
-(k8s_schema.py reads the same files as src/k8s_schema.rs) and answers as a real API server does:
+(k8s_schema.py reads the same files as src/launch/schema.rs) and answers as a real API server does:
 400 BadRequest for values of the wrong type, 422 Invalid for missing required fields and for
 custom resources against their CRD's schema, and a Warning header for each unknown field, which
 it drops."""
