@@ -1089,7 +1089,7 @@ the jupyter-k8s-spec command. To install it for the current user:
         command: Cmd::Man,
         name: "man",
         origin: Origin::Ours,
-        about: "Print this manual page (roff) to standard output",
+        about: "Print the manual page (roff) to standard output",
         description: "Prints the manual page of jupyter-k8s-spec, in roff: read it with
 `jupyter-k8s-spec man | man -l -`, or install it as
 /usr/local/share/man/man1/jupyter-k8s-spec.1.",
