@@ -198,11 +198,10 @@ fn check_port_range(range: &str, min_size: i64) -> Result<(), BadConfig> {
         return Err(bad("the bounds must be whole numbers, e.g. 40000..41000, or 0..0 to disable it"));
     };
     let size = upper - lower;
-    if size == 0 {
-        return Ok(());
-    }
-    if size < 0 {
-        return Err(bad("the upper port is below the lower port"));
+    match size.cmp(&0) {
+        std::cmp::Ordering::Equal => return Ok(()),
+        std::cmp::Ordering::Less => return Err(bad("the upper port is below the lower port")),
+        std::cmp::Ordering::Greater => {}
     }
     if size < min_size {
         return Err(bad(&format!("the range must span at least {min_size} ports (GP_MIN_PORT_RANGE_SIZE)")));

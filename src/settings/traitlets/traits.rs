@@ -303,6 +303,9 @@ mod tests {
         assert_eq!(one("alice").ok().as_deref(), Some("{'alice'}"));
         assert_eq!(one("[").ok().as_deref(), Some("{'['}"));
         assert_eq!(one("['a', 'b']").ok().as_deref(), Some("{'a', 'b'}"));
+        let dict = |s: &str| from_string_list(tr("logging_config"), &[s.to_string()]).map(|v| v.repr());
+        assert_eq!(dict("{a=1").ok().as_deref(), Some("{'{a': '1'}"));
+        assert_eq!(dict("a=1}").ok().as_deref(), Some("{'a': '1}'}"));
         let err = validate(tr("kernel_name"), &Value::Bytes("\u{e9}".as_bytes().to_vec())).expect_err("not ASCII");
         assert_eq!(
             err.0,
