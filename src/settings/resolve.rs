@@ -172,10 +172,13 @@ fn launch_timeout_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Int, 
             });
         }
     }
-    match crate::cli::options::find_trait("launch_timeout").map(|t| t.initial) {
-        Some(crate::cli::options::Initial::Int(n)) => Ok(Int::from_i64(n)),
-        _ => Ok(Int::from_i64(30)),
-    }
+    // The default is the option table's; it is an int there (tests::defaults holds it at 30).
+    let Some(crate::cli::options::Initial::Int(n)) =
+        crate::cli::options::find_trait("launch_timeout").map(|t| t.initial)
+    else {
+        unreachable!("the option table gives launch_timeout an int default")
+    };
+    Ok(Int::from_i64(n))
 }
 
 /// The checks the provisioner applies when it is constructed for a launch (which reads the
@@ -195,11 +198,10 @@ fn check_port_range(range: &str, min_size: i64) -> Result<(), BadConfig> {
         return Err(bad("the bounds must be whole numbers, e.g. 40000..41000, or 0..0 to disable it"));
     };
     let size = upper - lower;
-    if size == 0 {
-        return Ok(());
-    }
-    if size < 0 {
-        return Err(bad("the upper port is below the lower port"));
+    match size.cmp(&0) {
+        std::cmp::Ordering::Equal => return Ok(()),
+        std::cmp::Ordering::Less => return Err(bad("the upper port is below the lower port")),
+        std::cmp::Ordering::Greater => {}
     }
     if size < min_size {
         return Err(bad(&format!("the range must span at least {min_size} ports (GP_MIN_PORT_RANGE_SIZE)")));
@@ -320,9 +322,38 @@ mod tests {
             let msg = bad(&[&format!("--port-range={range}")], &[]);
             assert!(msg.contains("port range") && msg.contains(range), "{msg}");
         }
+        // Each check with its own message: the order of the checks decides which one a range meets.
+        let exact: &[(&str, &str)] = &[
+            ("5..1", "Invalid port range '5..1': the upper port is below the lower port"),
+            ("50000..40000", "Invalid port range '50000..40000': the upper port is below the lower port"),
+            ("1..2", "Invalid port range '1..2': the range must span at least 1000 ports (GP_MIN_PORT_RANGE_SIZE)"),
+            ("100..2000", "Invalid port range '100..2000': ports must lie between 1024 and 65535"),
+        ];
+        for (range, want) in exact {
+            assert_eq!(bad(&[&format!("--port-range={range}")], &[]), *want);
+        }
         for ok in ["0..0", "5..5", "40000..41000", ""] {
             run(&[&format!("--port-range={ok}")]);
         }
+    }
+
+    /// traitlets takes `True` for an int trait (Python's bool is an int); we refuse it instead of
+    /// writing `"launch_timeout": true`, and do not fall back to the environment either.
+    #[test]
+    fn a_boolean_launch_timeout_is_refused() {
+        use crate::settings::traitlets::config::{Config, Node};
+        let mut section = Config::new();
+        section.insert("launch_timeout", Node::Value(Value::Bool(true)));
+        let mut cfg = Config::new();
+        cfg.insert("K8sSpecInstaller", Node::Section(section));
+        let getter = |k: &str| (k == "GP_LAUNCH_TIMEOUT").then(|| "45".to_string());
+        let env = Env { var: &getter, home: Home { home: Some("/home/u"), user_home: &|_| None } };
+        let mut app = Installer::new();
+        app.update_config(&cfg, &env, &mut |_| {}).expect("traitlets accepts it");
+        assert_eq!(
+            resolve(&app, &env).expect_err("refused").0,
+            "The 'launch_timeout' trait of a K8sSpecInstaller instance expected an int, not the bool True."
+        );
     }
 
     /// The offered value sets are exactly what the installer accepts.

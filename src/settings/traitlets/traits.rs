@@ -286,6 +286,35 @@ mod tests {
         Home { home: Some("/home/u"), user_home: &|_| None }
     }
 
+    /// Values printed by traitlets 5.16.1 for `Bool.from_string`, `Dict.from_string`,
+    /// `Set.from_string_list` and a `Unicode` given bytes.
+    #[test]
+    fn text_as_traitlets_reads_it() {
+        let h = home();
+        for (text, want) in [("false", false), ("0", false), ("FALSE", false), ("True", true), ("1", true)] {
+            let got = from_string(tr("spark"), text, &h).map(|v| v.repr());
+            assert_eq!(got.as_deref(), Some(if want { "True" } else { "False" }), "{text}");
+        }
+        assert!(from_string(tr("spark"), "no", &h).is_none());
+        // Not `{`-first, so not a dict literal to from_string_list, but one to literal_eval.
+        let dict = from_string(tr("logging_config"), " {'a': 1}", &h).expect("a dict");
+        assert_eq!(dict.repr(), "{'a': 1}");
+        let one = |s: &str| from_string_list(tr("authorized_users"), &[s.to_string()]).map(|v| v.repr());
+        assert_eq!(one("alice").ok().as_deref(), Some("{'alice'}"));
+        assert_eq!(one("[").ok().as_deref(), Some("{'['}"));
+        assert_eq!(one("['a', 'b']").ok().as_deref(), Some("{'a', 'b'}"));
+        let dict = |s: &str| from_string_list(tr("logging_config"), &[s.to_string()]).map(|v| v.repr());
+        assert_eq!(dict("{a=1").ok().as_deref(), Some("{'{a': '1'}"));
+        assert_eq!(dict("a=1}").ok().as_deref(), Some("{'a': '1}'}"));
+        let err = validate(tr("kernel_name"), &Value::Bytes("\u{e9}".as_bytes().to_vec())).expect_err("not ASCII");
+        assert_eq!(
+            err.0,
+            "Could not decode b'\\xc3\\xa9' for unicode trait 'kernel_name' of a K8sSpecInstaller instance."
+        );
+        let ascii = validate(tr("kernel_name"), &Value::Bytes(b"ab".to_vec())).map(|v| v.repr());
+        assert_eq!(ascii.ok().as_deref(), Some("'ab'"));
+    }
+
     /// Outcomes of `setattr(K8sSpecInstaller(), name, value)` under traitlets 5.16.1.
     #[test]
     fn validation_as_traitlets_does_it() {
