@@ -123,3 +123,24 @@ def test_an_unreadable_pod_is_reported_as_the_api_problem(cluster, tmp_path):
         "ERROR - kernel pod alice-k1 did not start within the launch timeout (3 s): API unreachable: "
         "Kubernetes API error (400 Bad Request): "), result.lines
     assert cluster.cluster.list("pods") == []
+
+
+@pytest.mark.parametrize("text", ["010", "1_000", " 42", "+1"])
+def test_the_int_filter_takes_only_plain_decimal_text_in_base_10(pod_template, text):
+    """Python's int() takes all of these; a plain number is what a KERNEL_* id must be."""
+    template = TEMPLATE_HEAD + f'  priority: {{{{ "{text}" | int }}}}\n  containers:\n  - name: c\n'
+    result = pod_template(ENV, template=template)
+    assert result.proc.returncode == 1
+    assert result.proc.stderr == f"ERROR - value {text!r} is not an integer - kernel launch terminating!\n"
+
+
+def test_block_tags_leave_no_line_behind(pod_template):
+    """trim_blocks and lstrip_blocks, as the provisioner's own launcher renders: a tag on a line of
+    its own leaves nothing, which a literal block scalar would keep as a line."""
+    template = (TEMPLATE_HEAD.replace("metadata: {name: p, namespace: ns1}",
+                                      "metadata:\n  name: p\n  namespace: ns1\n  annotations:\n    note: |\n"
+                                      "      {% if true %}\n      kept\n      {% endif %}\n      end")
+                + "  containers:\n  - name: c\n")
+    result = pod_template(ENV, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.pod["metadata"]["annotations"]["note"] == "kept\nend\n"

@@ -1,0 +1,78 @@
+"""The shipped launcher's small decisions, called directly: the launcher file as installed (with
+the shared parts pasted in, or the copies K8S_SPEC_LAUNCHER_PARTS names) is imported as a module
+in a child Python, as every launcher runs (scripts/mutation.py maps the lines a test executes in
+the launcher processes it starts). These pin what whole launches reach only by timing or by a
+rare answer."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import K8S_SCRIPTS
+
+_PRELUDE = f"""\
+import importlib.util, json, sys, time
+from email.utils import formatdate
+spec = importlib.util.spec_from_file_location("shipped_launch_kubernetes", {str(K8S_SCRIPTS / "launch_kubernetes.py")!r})
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)  # __main__ is not run
+def outcome(f, *args):
+    try:
+        return ["value", f(*args)]
+    except Exception as exc:
+        return ["raised", type(exc).__name__, str(exc)]
+"""
+
+
+def in_launcher(code):
+    """Runs `code` (which sets `result`) next to the shipped launcher imported as `m`; the JSON of
+    `result`."""
+    proc = subprocess.run([sys.executable, "-c", _PRELUDE + textwrap.dedent(code) + "\nprint(json.dumps(result))\n"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_flags_read_the_usual_words():
+    got = in_launcher("""
+        words = ["1", "true", "Yes", " ON ", "0", "FALSE", "no", "off", "maybe", " ", None]
+        result = [outcome(m._flag, {} if w is None else {"F": w}, "F", "default") for w in words]
+    """)
+    assert got == [["value", True]] * 4 + [["value", False]] * 4 + [
+        ["raised", "LaunchError", "F must be true or false, got 'maybe' - kernel launch terminating!"],
+        ["value", "default"], ["value", "default"]]
+
+
+def test_seconds_are_positive_finite_numbers():
+    got = in_launcher("""result = [m._seconds(t) for t in ["1", "0.5", "30", "0", "-2", "inf", "nan", "x", None]]""")
+    assert got == [1.0, 0.5, 30.0, None, None, None, None, None, None]
+
+
+def test_retry_after_as_seconds_or_as_an_http_date():
+    got = in_launcher("""
+        result = [m._retry_after(v) for v in ["7", " 7 ", "", "soon", formatdate(time.time() - 600, usegmt=True)]]
+        result.append(m._retry_after(formatdate(time.time() + 40, usegmt=True)))
+    """)
+    assert got[:5] == [7.0, 7.0, None, None, 0.0]
+    assert 35.0 <= got[5] <= 40.0
+
+
+def test_waiting_reasons_no_retry_cures():
+    # The kubelet's reasons for a container that will never start as it is (pkg/kubelet/images,
+    # kuberuntime): each one ends a fail-fast launch at once.
+    got = in_launcher("result = sorted(m._TERMINAL_REASONS)")
+    assert got == ["CreateContainerConfigError", "ErrImageNeverPull", "InvalidImageName", "SignatureValidationFailed"]
+
+
+@pytest.mark.parametrize("environ,why", [
+    ({"KUBERNETES_SERVICE_HOST": "h"}, "Service host/port is not set."),
+    ({"KUBERNETES_SERVICE_HOST": "h", "KUBERNETES_SERVICE_PORT": ""}, "Service host/port is set but empty."),
+    ({"KUBERNETES_SERVICE_HOST": "", "KUBERNETES_SERVICE_PORT": "443"}, "Service host/port is set but empty."),
+    ({"KUBERNETES_SERVICE_HOST": "h", "KUBERNETES_SERVICE_PORT": "0"}, "Service port '0' is not a port number."),
+])
+def test_in_cluster_configuration_needs_host_and_port(tmp_path, environ, why):
+    got = in_launcher(f"result = outcome(lambda: m.InClusterTransport({environ!r}, directory={str(tmp_path)!r}))")
+    assert got == ["raised", "ConfigProblem", why]
