@@ -338,6 +338,24 @@ def launch_timeout(environ, spec_dir):
     return min(configured, client) if client else configured
 
 
+def process_started(fallback):
+    """When this process began, on the time.monotonic() scale. The provisioner's launch timeout runs
+    from just before it spawned us, so the interpreter's own start-up (seconds on a loaded gateway
+    host) belongs to the budget too; /proc/self/stat says when the process began, in clock ticks on
+    the boot-time clock. `fallback` (the clock read first thing in the launcher) is used when that
+    cannot be read or looks wrong, and the answer is never later than it."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stream:
+            after_name = stream.read().rsplit(")", 1)[1].split()  # the command name may hold spaces
+        began = int(after_name[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - began
+    except (OSError, ValueError, IndexError, AttributeError):
+        return fallback
+    if not 0.0 <= age <= 60.0:  # not a launcher that began a moment ago: trust our own reading
+        return fallback
+    return min(fallback, time.monotonic() - age)
+
+
 class LaunchClock:
     """The launcher is gone before the provisioner's launch timeout: waiting for the pod ends a
     little earlier, so that cleaning up still fits."""

@@ -76,3 +76,27 @@ def test_waiting_reasons_no_retry_cures():
 def test_in_cluster_configuration_needs_host_and_port(tmp_path, environ, why):
     got = in_launcher(f"result = outcome(lambda: m.InClusterTransport({environ!r}, directory={str(tmp_path)!r}))")
     assert got == ["raised", "ConfigProblem", why]
+
+
+def test_the_clock_starts_when_the_process_began():
+    """The budget runs from the process's start (/proc/self/stat), before the interpreter's start-up,
+    never later than the launcher's own first reading, and falls back to that reading when /proc
+    cannot say."""
+    got = in_launcher("""
+        import builtins
+        time.sleep(0.5)  # start-up that the launcher's first reading would not see
+        now = time.monotonic()
+        began = m.process_started(now)
+        real_open = builtins.open
+        def no_proc(path, *args, **kwargs):
+            if path == "/proc/self/stat":
+                raise PermissionError(13, "Permission denied", path)
+            return real_open(path, *args, **kwargs)
+        builtins.open = no_proc
+        unreadable = m.process_started(now)
+        builtins.open = real_open
+        result = [now - began, unreadable == now, m.process_started(now - 30) == now - 30]
+    """)
+    age, unreadable_falls_back, never_later = got
+    assert 0.5 <= age < 60
+    assert unreadable_falls_back and never_later

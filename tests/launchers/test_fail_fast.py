@@ -550,3 +550,18 @@ def test_spark_application_failed_state(cluster, tmp_path):
         "ERROR - SparkApplication Alice_K1 failed before the kernel was running (kept for its logs): FAILED: "
         'Exception: Pod "Alice_K1-driver" is invalid')
     assert [a["status"]["applicationState"]["state"] for a in cluster.cluster.list("sparkapplications")] == ["FAILED"]
+
+
+def test_interpreter_start_up_counts_against_the_launch_timeout(cluster, tmp_path):
+    """The provisioner's launch timeout runs from the spawn: a launcher whose interpreter took 2 s to
+    start (a sitecustomize that sleeps) still ends within the 4 s, its budget counted from the
+    process's start rather than from its first line."""
+    slow = tmp_path / "slow-start"
+    slow.mkdir()
+    (slow / "sitecustomize.py").write_text("import time\ntime.sleep(2)\n")
+    result = launch(cluster, tmp_path, env={"KERNEL_LAUNCH_TIMEOUT": "4", "PYTHONPATH": str(slow)},
+                    template=pod_template(spec="  nodeSelector: {disktype: hdd}\n"))
+    assert result.proc.returncode == 1
+    assert result.lines[-1].startswith(f"ERROR - kernel pod {POD} did not start within the launch timeout (4 s): ")
+    assert 2 < result.seconds < 4  # about 2.6 s; with the clock started after the sleep, about 4.5 s
+    assert cluster.cluster.list("pods") == []

@@ -20,7 +20,7 @@ create-and-exit behaviour.
 
 import time
 
-_STARTED = time.monotonic()  # the provisioner's launch timeout runs from about now
+_STARTED = time.monotonic()  # at the latest, the launch timeout runs from now (see process_started)
 
 import argparse  # noqa: E402  (imports after the clock on purpose)
 import datetime  # noqa: E402
@@ -214,7 +214,8 @@ def launch(args, script_path):
         return
 
     policy = WaitPolicy(os.environ)
-    clock = LaunchClock(launch_timeout(os.environ, os.path.dirname(os.path.dirname(script_path))), _STARTED)
+    clock = LaunchClock(launch_timeout(os.environ, os.path.dirname(os.path.dirname(script_path))),
+                        process_started(_STARTED))
     launch = Launch(Api(transport, clock))
     try:
         pod_name = None
