@@ -144,3 +144,27 @@ def test_block_tags_leave_no_line_behind(pod_template):
     result = pod_template(ENV, template=template)
     assert result.proc.returncode == 0, result.proc.stderr
     assert result.pod["metadata"]["annotations"]["note"] == "kept\nend\n"
+
+
+def test_placeholder_after_a_doubled_quote_stays_in_its_string(pod_template):
+    """`''` inside a single-quoted scalar is a quote, not its end: the value after it is placed
+    in the same scalar (its own quotes doubled), not refused as unquoted text."""
+    template = TEMPLATE_HEAD + "  containers:\n  - name: c\n    workingDir: 'it''s {{ kernel_x }} now'\n"
+    value = "Bob's work, /home/bob"
+    result = pod_template({**ENV, "KERNEL_X": value}, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.pod["spec"]["containers"][0]["workingDir"] == f"it's {value} now"
+
+
+@pytest.mark.parametrize("rest", ["{% raw %}tail{% endraw %}", "{# note #}tail"], ids=["raw", "comment"])
+def test_text_after_a_placeholder_on_the_templates_last_line(pod_template, rest):
+    """Text that a raw block or a comment separates from a placeholder goes on its scalar, also at
+    the template's very end: the value is a piece of that scalar, not a whole value."""
+    template = TEMPLATE_HEAD + "  containers:\n  - name: c\n    image: {{ kernel_image }} " + rest
+    result = pod_template({**ENV, "KERNEL_IMAGE": "reg/k:1"}, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.pod["spec"]["containers"][0]["image"] == "reg/k:1 tail"
+    result = pod_template({**ENV, "KERNEL_IMAGE": "reg/k:1 x"}, template=template)
+    assert result.proc.returncode == 1
+    assert result.proc.stderr == ("ERROR - value 'reg/k:1 x' cannot be placed unquoted at template line 7; "
+                                  "quote the placeholder in the template\n")
