@@ -28,7 +28,7 @@ def test_long_values_are_shortened_in_the_error_line(pod_template):
                                   "- kernel launch terminating!\n")
 
 
-@pytest.mark.parametrize("tail", ["", "\n"], ids=["no-newline", "newline"])
+@pytest.mark.parametrize("tail", ["", "\n", "  "], ids=["no-newline", "newline", "blanks"])
 def test_placeholder_at_the_very_end_of_the_template(pod_template, tail):
     """The template's last token is a placeholder (no text after it, not even a newline)."""
     template = TEMPLATE_HEAD + "  containers:\n  - name: c\n    image: {{ kernel_image }}" + tail
@@ -156,10 +156,11 @@ def test_placeholder_after_a_doubled_quote_stays_in_its_string(pod_template):
     assert result.pod["spec"]["containers"][0]["workingDir"] == f"it's {value} now"
 
 
-@pytest.mark.parametrize("rest", ["{% raw %}tail{% endraw %}", "{# note #}tail"], ids=["raw", "comment"])
+@pytest.mark.parametrize("rest", ["tail", "{% raw %}tail{% endraw %}", "{# note #}tail"],
+                         ids=["plain", "raw", "comment"])
 def test_text_after_a_placeholder_on_the_templates_last_line(pod_template, rest):
-    """Text that a raw block or a comment separates from a placeholder goes on its scalar, also at
-    the template's very end: the value is a piece of that scalar, not a whole value."""
+    """Text after a placeholder on the template's last line goes on its scalar, also when a raw
+    block or a comment separates it: the value is a piece of that scalar, not a whole value."""
     template = TEMPLATE_HEAD + "  containers:\n  - name: c\n    image: {{ kernel_image }} " + rest
     result = pod_template({**ENV, "KERNEL_IMAGE": "reg/k:1"}, template=template)
     assert result.proc.returncode == 0, result.proc.stderr
