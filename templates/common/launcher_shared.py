@@ -320,11 +320,12 @@ class YamlSafeExtension(Extension):
             following = tokens[end + 1] if end + 1 < len(tokens) else None
             if following is None:
                 after, complete = "", True
-            elif following.type == "data":
+            else:
+                # The text after the expression on its line.  A tag right after it counts as text
+                # by its opening ("{{", "{%"), which is neither blank nor a comment, a ':' or a flow
+                # indicator: the value is then part of a longer scalar.
                 after = following.value.split("\n", 1)[0]
                 complete = "\n" in following.value or end + 2 >= len(tokens)
-            else:
-                after, complete = "", False
             kind, extra = scanner.classify(after, complete)
             scanner.line += "\0"
             n = tok.lineno

@@ -1,6 +1,8 @@
 """Edges of the launchers' shared code that mutation testing (scripts/mutation.sh) found no test
 for: each test here fails with a mutant that survived the rest of tests/launchers."""
 
+import json
+
 import pytest
 
 import test_fail_fast as ff
@@ -28,7 +30,7 @@ def test_long_values_are_shortened_in_the_error_line(pod_template):
                                   "- kernel launch terminating!\n")
 
 
-@pytest.mark.parametrize("tail", ["", "\n"], ids=["no-newline", "newline"])
+@pytest.mark.parametrize("tail", ["", "\n", "  "], ids=["no-newline", "newline", "blanks"])
 def test_placeholder_at_the_very_end_of_the_template(pod_template, tail):
     """The template's last token is a placeholder (no text after it, not even a newline)."""
     template = TEMPLATE_HEAD + "  containers:\n  - name: c\n    image: {{ kernel_image }}" + tail
@@ -144,3 +146,91 @@ def test_block_tags_leave_no_line_behind(pod_template):
     result = pod_template(ENV, template=template)
     assert result.proc.returncode == 0, result.proc.stderr
     assert result.pod["metadata"]["annotations"]["note"] == "kept\nend\n"
+
+
+def test_placeholder_after_a_doubled_quote_stays_in_its_string(pod_template):
+    """`''` inside a single-quoted scalar is a quote, not its end: the value after it is placed
+    in the same scalar (its own quotes doubled), not refused as unquoted text."""
+    template = TEMPLATE_HEAD + "  containers:\n  - name: c\n    workingDir: 'it''s {{ kernel_x }} now'\n"
+    value = "Bob's work, /home/bob"
+    result = pod_template({**ENV, "KERNEL_X": value}, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.pod["spec"]["containers"][0]["workingDir"] == f"it's {value} now"
+
+
+@pytest.mark.parametrize("rest", ["tail", "{% raw %}tail{% endraw %}", "{# note #}tail"],
+                         ids=["plain", "raw", "comment"])
+def test_text_after_a_placeholder_on_the_templates_last_line(pod_template, rest):
+    """Text after a placeholder on the template's last line goes on its scalar, also when a raw
+    block or a comment separates it: the value is a piece of that scalar, not a whole value."""
+    template = TEMPLATE_HEAD + "  containers:\n  - name: c\n    image: {{ kernel_image }} " + rest
+    result = pod_template({**ENV, "KERNEL_IMAGE": "reg/k:1"}, template=template)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.pod["spec"]["containers"][0]["image"] == "reg/k:1 tail"
+    result = pod_template({**ENV, "KERNEL_IMAGE": "reg/k:1 x"}, template=template)
+    assert result.proc.returncode == 1
+    assert result.proc.stderr == ("ERROR - value 'reg/k:1 x' cannot be placed unquoted at template line 7; "
+                                  "quote the placeholder in the template\n")
+
+
+def test_a_deleted_custom_resource_is_waited_for_until_gone(cluster, tmp_path):
+    """Cleanup deletes the SparkApplication and, as for a pod, reads it until the API answers 404
+    (an operator's finalizer can hold it a moment): the launcher exits once it is gone."""
+    handle, app = cluster.cluster.handle, f"{ff.APPS}/{ff.POD}"
+    terminating = []
+
+    def delete_slowly(method, path, query, body):
+        if path == app and method == "DELETE":
+            code, obj = handle(method, path, query, body)
+            terminating[:] = [obj, obj]  # still there for the next two reads
+            return code, obj
+        if path == app and method == "GET" and terminating:
+            return 200, terminating.pop()
+        return handle(method, path, query, body)
+
+    cluster.cluster.handle = delete_slowly
+    result = ff.launch(cluster, tmp_path, crd=True, env={"KERNEL_IMAGE": "e2e.local/missing-spark:1"})
+    assert result.proc.returncode == 1
+    assert result.lines[0] == (f"INFO - deleted what this launch created: SparkApplication default/{ff.POD}, "
+                               f"Pod default/{ff.POD}-driver")
+    assert len(result.lines) == 2
+    assert [c["code"] for c in cluster.cluster.calls("GET", f"/sparkapplications/{ff.POD}$")] == [200, 200, 404]
+
+
+def watch_ending_in_error(cluster, status, resource="pods"):
+    """The first watch of `resource` ends at once with an ERROR event carrying `status`."""
+    watch, sent = cluster.cluster.watch, []
+
+    def watch_once_with_error(path, query, timeout=None):
+        events = watch(path, query, timeout)
+        if path.endswith(f"/{resource}") and not sent:
+            sent.append(path)
+            return iter([{"type": "ERROR", "object": status}])
+        return events
+
+    cluster.cluster.watch = watch_once_with_error
+
+
+def test_a_watch_that_expired_is_listed_again(cluster, tmp_path):
+    """An ERROR event with 410 (the version watched from is compacted away) means: list again, then
+    watch from the new list's version."""
+    watch_ending_in_error(cluster, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                    "message": "too old resource version: 1 (7)", "reason": "Expired", "code": 410})
+    result = ff.launch(cluster, tmp_path)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.proc.stderr == ""
+    assert [bool(g.get("watch")) for g in cluster.cluster.calls("GET")][:4] == [False, True, False, True]
+    assert ff.pods(cluster) == [(ff.POD, "Running")]
+
+
+def test_a_watch_error_event_is_reported_with_its_status(cluster, tmp_path):
+    """Any other ERROR event is that Status's API error: a 404 for the watched applications (their
+    resource definition removed meanwhile) means the launch cannot be followed, and says why."""
+    status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+              "message": "the server could not find the requested resource", "reason": "NotFound", "code": 404}
+    watch_ending_in_error(cluster, status, resource="sparkapplications")
+    cluster.cluster.operator = False  # no driver pod that could run before the event is read
+    result = ff.launch(cluster, tmp_path, crd=True)
+    assert result.proc.returncode == 0, result.proc.stderr
+    assert result.lines == [f"WARNING - cannot follow SparkApplication {ff.POD} (Kubernetes API error (404 NotFound): "
+                            f"{json.dumps(status)}); not waiting for it to start"]
