@@ -315,8 +315,11 @@ class YamlSafeExtension(Extension):
                 i += 1
                 continue
             end = i + 1
-            while tokens[end].type != "variable_end":
+            while end < len(tokens) and tokens[end].type != "variable_end":
                 end += 1
+            if end == len(tokens):  # a "{{" never closed: left as it is for the parser to report
+                yield from tokens[i:]
+                return
             following = tokens[end + 1] if end + 1 < len(tokens) else None
             if following is None:
                 after, complete = "", True

@@ -39,6 +39,20 @@ def test_placeholder_at_the_very_end_of_the_template(pod_template, tail):
     assert result.pod["spec"]["containers"][0]["image"] == "[x #y"
 
 
+@pytest.mark.parametrize("tail, message", [
+    ("{{", "unexpected 'end of template'"),
+    ("{{ kernel_image", "unexpected end of template, expected 'end of print statement'."),
+    ("{{ kernel_image }", "unexpected '}'"),
+])
+def test_a_placeholder_left_open_is_one_error_line(pod_template, tail, message):
+    """A template that ends inside a placeholder is reported as Jinja reports it, on one line."""
+    template = TEMPLATE_HEAD + "  containers:\n  - name: c\n    image: " + tail
+    result = pod_template(ENV, template=template)
+    assert result.proc.returncode == 1
+    assert result.proc.stderr == f"ERROR - cannot render template 'kernel-pod.yaml.j2': {message}\n"
+    assert result.pod is None
+
+
 def test_floats_written_with_an_exponent_stay_numbers(pod_template):
     """repr() writes 1e+20 without a dot, which YAML 1.1 would read as text: the launcher adds one."""
     template = TEMPLATE_HEAD + ("  activeDeadlineSeconds: {{ kernel_deadline }}\n  priority: {{ kernel_tiny }}\n"
