@@ -5,6 +5,7 @@ the launcher processes it starts). These pin what whole launches reach only by t
 rare answer."""
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -100,3 +101,21 @@ def test_the_clock_starts_when_the_process_began():
     age, unreadable_falls_back, never_later = got
     assert 0.5 <= age < 60
     assert unreadable_falls_back and never_later
+
+
+def test_the_clock_reads_past_a_command_name_with_parentheses(tmp_path):
+    """/proc/self/stat puts the command name in parentheses, and a name may hold ")" and spaces
+    itself (the launcher's Python reached through a link named so): the fields are counted from
+    the last ")"."""
+    import site
+
+    odd = tmp_path / "k8s) (spec"
+    odd.symlink_to(sys.executable)
+    code = _PRELUDE + ("time.sleep(0.5)\nnow = time.monotonic()\n"
+                       "print(json.dumps([open('/proc/self/comm').read(), now - m.process_started(now)]))\n")
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": os.pathsep.join(site.getsitepackages())}
+    proc = subprocess.run([str(odd), "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    comm, age = json.loads(proc.stdout)
+    assert comm == "k8s) (spec\n"  # the name the kernel keeps, parentheses and all
+    assert 0.5 <= age < 60
