@@ -351,9 +351,9 @@ def process_started(fallback):
         age = time.clock_gettime(time.CLOCK_BOOTTIME) - began
     except (OSError, ValueError, IndexError, AttributeError):
         return fallback
-    if not 0.0 <= age <= 60.0:  # not a launcher that began a moment ago: trust our own reading
+    if age > 60.0:  # not a launcher that began a moment ago: trust our own reading
         return fallback
-    return min(fallback, time.monotonic() - age)
+    return min(fallback, time.monotonic() - age)  # a negative age (a misread clock) gives fallback too
 
 
 class LaunchClock:

@@ -409,6 +409,21 @@ def test_bad_settings(cluster, tmp_path, name, value, message):
 
 # ---- a busy API server ---------------------------------------------------------------------------------
 
+def test_at_most_ten_attempts(cluster, tmp_path):
+    """An API server that keeps answering 503 (Retry-After: 0, so no waiting) is asked 10 times,
+    as the README says, then the launch fails with its answer."""
+    cluster.cluster.faults.add("POST", "pods", "503", count=50, retry_after=0)
+    result = launch(cluster, tmp_path)
+    assert result.proc.returncode == 1
+    path = "/api/v1/namespaces/default/pods"
+    assert [p["code"] for p in cluster.cluster.calls("POST")] == [503] * 10
+    assert [line.split(";")[0] for line in result.lines[:-1]] == [
+        f"WARNING - POST {path}: 503 Service Unavailable: the server is currently unable to handle the request (503)"
+    ] * 9
+    assert result.lines[-1].startswith("ERROR - Kubernetes API error (503 Service Unavailable): ")
+    assert pods(cluster) == []
+
+
 def test_throttled_and_unavailable_create_is_retried(cluster, tmp_path):
     cluster.cluster.faults.add("POST", "pods", "429", count=2, retry_after=1)
     cluster.cluster.faults.add("POST", "pods", "503", count=1, retry_after=0)
