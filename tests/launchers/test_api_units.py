@@ -119,3 +119,65 @@ def test_the_clock_reads_past_a_command_name_with_parentheses(tmp_path):
     comm, age = json.loads(proc.stdout)
     assert comm == "k8s) (spec\n"  # the name the kernel keeps, parentheses and all
     assert 0.5 <= age < 60
+
+
+_FAKE_API = """
+import contextlib, io
+class Clock:
+    cleaning = False
+    def __init__(self, left):
+        self.seconds = left
+    def left(self):
+        return self.seconds
+class FakeApi:
+    def __init__(self, answers, left=30.0):
+        self.answers, self.calls, self.clock = list(answers), [], Clock(left)
+    def call(self, method, path, body=None):
+        self.calls.append(method)
+        answer = self.answers.pop(0) if self.answers else "200"
+        if answer == "404":
+            raise m.ApiError(404, "Not Found", b"{}")
+        if answer == "refused":
+            raise m.ConnectionProblem(ConnectionRefusedError(111, "Connection refused"))
+        return {}, False
+def cleanup(api):
+    launch = m.Launch(api)
+    launch.created.append(m.CreatedObject("Pod", "/api/v1/namespaces/ns/pods/p", "ns", "p"))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        launch.remove_created()
+    return [api.calls, err.getvalue().splitlines(), api.clock.cleaning]
+"""
+
+
+def test_a_deleted_pod_is_read_until_it_is_gone():
+    """After the DELETE, the pod is read until a 404; a dropped connection meanwhile is read again."""
+    got = in_launcher(_FAKE_API + """result = cleanup(FakeApi(["200", "200", "refused", "200", "404", "200"]))""")
+    assert got == [["DELETE", "GET", "GET", "GET", "GET"], ["INFO - deleted what this launch created: Pod ns/p"], True]
+
+
+def test_a_deleted_pod_that_stays_is_reported():
+    """Still there after 5 s of reading it every 0.1 s (on a clock of the test's own, so no waiting):
+    one warning, and the cleanup goes on."""
+    got = in_launcher(_FAKE_API + textwrap.dedent("""
+        class TestClock:
+            now = 1000.0
+            def monotonic(self):
+                return self.now
+            def sleep(self, seconds):
+                self.now += seconds
+        m.time = TestClock()
+        calls, lines, cleaning = cleanup(FakeApi([]))
+        result = [calls, lines, m.time.now - 1000.0]
+    """))
+    calls, lines, waited = got
+    assert calls == ["DELETE"] + ["GET"] * 50
+    assert lines == ["WARNING - Pod ns/p is still present after its deletion",
+                     "INFO - deleted what this launch created: Pod ns/p"]
+    assert 5.0 <= waited < 5.2
+
+
+def test_no_reading_back_once_the_budget_is_spent():
+    got = in_launcher(_FAKE_API + """result = cleanup(FakeApi([], left=0.05))""")
+    assert got == [["DELETE"], ["WARNING - Pod ns/p is still present after its deletion",
+                                "INFO - deleted what this launch created: Pod ns/p"], True]
