@@ -283,16 +283,17 @@ def report(part, mutants, results, listed, out_dir, total_seconds):
         note = ""
         if outcome in ("survived", "not covered") and (part, m.id) in listed:
             expected, why = listed[(part, m.id)]
-            if expected == m.now:
+            if expected.strip() == m.now:  # the listing keeps the line's indentation; m.now does not
                 explained += 1
                 note = f"  [listed: {why}]"
-            else:
-                stale.append(m.id)
         extra = f"  ({details.get('why')})" if details.get("why") else ""
         tests = f"  [{len(m.tests)} tests]" if m.tests else ""
         sections[outcome].append(f"{m.id}{tests}{extra}{note}\n{m.diff}\n")
-    for part_name, mid in listed:
-        if part_name == part and mid not in results:
+    # A listing is stale when no mutant of the part's current source has its ID and mutated line,
+    # whether or not this run (a sample, --only) tested that mutant.
+    current = {m.id: m.now for m in list_part(part)[1]}
+    for (part_name, mid), (expected, _) in listed.items():
+        if part_name == part and current.get(mid) != expected.strip():
             stale.append(mid)
     total = len(mutants)
     summary = (f"{part}: {total} mutants: {counts['killed']} killed, {counts['survived']} survived, "

@@ -181,3 +181,14 @@ def test_no_reading_back_once_the_budget_is_spent():
     got = in_launcher(_FAKE_API + """result = cleanup(FakeApi([], left=0.05))""")
     assert got == [["DELETE"], ["WARNING - Pod ns/p is still present after its deletion",
                                 "INFO - deleted what this launch created: Pod ns/p"], True]
+
+
+def test_graces_are_seconds_or_a_word_for_never():
+    got = in_launcher("""
+        words = [None, "", "  ", "none", "never", "off", " Off ", "NEVER", "0", "2.5", "-1", "inf", "soon"]
+        result = [outcome(m._grace, {} if w is None else {"G": w}, "G", 7.0) for w in words]
+    """)
+    bad = "G must be a number of seconds, got {} - kernel launch terminating!"
+    assert got == [["value", 7.0]] * 3 + [["value", None]] * 5 + [["value", 0.0], ["value", 2.5]] + [
+        ["raised", "LaunchError", bad.format("'-1'")], ["raised", "LaunchError", bad.format("'inf'")],
+        ["raised", "LaunchError", bad.format("'soon'")]]

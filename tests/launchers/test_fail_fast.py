@@ -580,3 +580,43 @@ def test_interpreter_start_up_counts_against_the_launch_timeout(cluster, tmp_pat
     assert result.lines[-1].startswith(f"ERROR - kernel pod {POD} did not start within the launch timeout (4 s): ")
     assert 2 < result.seconds < 4  # about 2.6 s; with the clock started after the sleep, about 4.5 s
     assert cluster.cluster.list("pods") == []
+
+
+# ---- the kernel's objects deleted, or never a reason, while waiting -----------------------------------
+
+def test_a_pod_deleted_while_waiting_fails_the_start(cluster, tmp_path):
+    """Someone deletes the kernel pod before it runs: the launch fails at once, saying so."""
+    cluster.cluster.pending_seconds = 30
+    path = f"/api/v1/namespaces/default/pods/{POD}"
+    deleter = after(lambda: pods(cluster), lambda: cluster.cluster.handle("DELETE", path, {}, {"gracePeriodSeconds": 0}),
+                    delay=0.3)
+    result = launch(cluster, tmp_path)
+    deleter.join()
+    assert result.proc.returncode == 1
+    assert result.lines == [f"ERROR - kernel pod {POD} was deleted before the kernel was running"]
+    assert pods(cluster) == []
+
+
+def test_a_spark_application_deleted_while_waiting_fails_the_start(cluster, tmp_path):
+    """Someone deletes the SparkApplication before its driver runs: the launch fails at once."""
+    cluster.cluster.pending_seconds = 30
+    path = f"{APPS}/{POD}"
+    deleter = after(lambda: cluster.cluster.list("sparkapplications"),
+                    lambda: cluster.cluster.handle("DELETE", path, {}, {}), delay=0.3)
+    result = launch(cluster, tmp_path, crd=True)
+    deleter.join()
+    assert result.proc.returncode == 1
+    assert result.lines[-1] == f"ERROR - SparkApplication {POD} was deleted before the kernel was running"
+    assert cluster.cluster.list("sparkapplications") == []
+
+
+def test_a_pod_pending_without_a_reason_until_the_timeout(cluster, tmp_path):
+    """No reason was ever given (the kubelet never got to the pod): the timeout line says Pending."""
+    cluster.cluster.pending_seconds = 30
+    result = launch(cluster, tmp_path, env={"KERNEL_LAUNCH_TIMEOUT": "3"})
+    assert result.proc.returncode == 1
+    assert result.lines == [
+        f"INFO - deleted what this launch created: Pod default/{POD}",
+        f"ERROR - kernel pod {POD} did not start within the launch timeout (3 s): Pending",
+    ]
+    assert pods(cluster) == []
